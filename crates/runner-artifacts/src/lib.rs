@@ -1,0 +1,16 @@
+//! dbt's artifacts as plain data, and their JSON form.
+//!
+//! The engine builds [`Manifest`] values; this crate writes them in the exact key order of dbt-core 1.12's
+//! `manifest.json` (schema v12), so output is byte-stable across runs and diffable against dbt's.
+#![deny(missing_docs)]
+
+pub mod manifest;
+pub mod node;
+pub mod write;
+
+pub use manifest::{Manifest, ManifestMetadata};
+pub use node::{
+    Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode, ManifestNode,
+    RefArgs, ResourceType, SourceNode, TestMetadata,
+};
+pub use write::{ArtifactError, write_json_file};

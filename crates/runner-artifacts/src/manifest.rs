@@ -1,0 +1,162 @@
+//! The whole `manifest.json`: metadata, every section, and the parent/child maps derived from them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::node::{ExposureNode, MacroNode, ManifestNode, SourceNode};
+
+/// The manifest's `metadata` block.
+#[derive(Debug, Clone)]
+pub struct ManifestMetadata {
+    /// dbt version we are compatible with (written as `dbt_version`).
+    pub dbt_version: String,
+    /// ISO timestamp of writing.
+    pub generated_at: String,
+    /// Invocation id (a UUID).
+    pub invocation_id: String,
+    /// When the invocation started.
+    pub invocation_started_at: String,
+    /// `DBT_ENV_CUSTOM_ENV_*` variables, prefix removed.
+    pub env: BTreeMap<String, String>,
+    /// Root project name.
+    pub project_name: String,
+    /// md5 of the project name.
+    pub project_id: String,
+    /// Adapter type of the target.
+    pub adapter_type: String,
+    /// Adapter's default quoting.
+    pub quoting: Json,
+}
+
+/// A complete manifest, sections keyed by unique id (sorted, so output is byte-stable).
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Metadata.
+    pub metadata: ManifestMetadata,
+    /// Models, tests, seeds, snapshots, analyses, operations.
+    pub nodes: BTreeMap<String, ManifestNode>,
+    /// Sources.
+    pub sources: BTreeMap<String, SourceNode>,
+    /// Macros.
+    pub macros: BTreeMap<String, MacroNode>,
+    /// Docs blocks, already in their JSON layout.
+    pub docs: BTreeMap<String, Json>,
+    /// Exposures.
+    pub exposures: BTreeMap<String, ExposureNode>,
+    /// Selectors from selectors.yml, as dbt writes them.
+    pub selectors: Map<String, Json>,
+    /// Disabled nodes, keyed by unique id.
+    pub disabled: BTreeMap<String, Vec<Json>>,
+}
+
+impl Manifest {
+    /// Parents of every node, source and exposure (sorted, de-duplicated).
+    pub fn parent_map(&self) -> BTreeMap<String, Vec<String>> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, node) in &self.nodes {
+            let parents: BTreeSet<&String> = node.depends_on.nodes.iter().collect();
+            map.insert(id.clone(), parents.into_iter().cloned().collect());
+        }
+        for id in self.sources.keys() {
+            map.insert(id.clone(), Vec::new());
+        }
+        for (id, e) in &self.exposures {
+            let parents: BTreeSet<String> = e
+                .body
+                .get("depends_on")
+                .and_then(|d| d.get("nodes"))
+                .and_then(Json::as_array)
+                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            map.insert(id.clone(), parents.into_iter().collect());
+        }
+        map
+    }
+
+    /// Children of every node, source and exposure (sorted).
+    pub fn child_map(&self) -> BTreeMap<String, Vec<String>> {
+        let parents = self.parent_map();
+        let mut map: BTreeMap<String, BTreeSet<String>> =
+            parents.keys().map(|k| (k.clone(), BTreeSet::new())).collect();
+        for (child, ps) in &parents {
+            for p in ps {
+                map.entry(p.clone()).or_default().insert(child.clone());
+            }
+        }
+        map.into_iter()
+            .map(|(k, v)| (k, v.into_iter().collect()))
+            .collect()
+    }
+
+    /// The manifest in v12 layout.
+    pub fn to_json(&self) -> Json {
+        let md = &self.metadata;
+        let metadata = json!({
+            "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
+            "dbt_version": md.dbt_version,
+            "generated_at": md.generated_at,
+            "invocation_id": md.invocation_id,
+            "invocation_started_at": md.invocation_started_at,
+            "env": md.env,
+            "project_name": md.project_name,
+            "project_id": md.project_id,
+            "user_id": null,
+            "send_anonymous_usage_stats": false,
+            "adapter_type": md.adapter_type,
+            "quoting": md.quoting,
+            "run_started_at": md.invocation_started_at,
+        });
+        let mut m = Map::new();
+        m.insert("metadata".into(), metadata);
+        m.insert(
+            "nodes".into(),
+            Json::Object(
+                self.nodes
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        );
+        m.insert(
+            "sources".into(),
+            Json::Object(
+                self.sources
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
+                    .collect(),
+            ),
+        );
+        m.insert(
+            "macros".into(),
+            Json::Object(
+                self.macros
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        );
+        m.insert("docs".into(), json!(self.docs));
+        m.insert(
+            "exposures".into(),
+            Json::Object(
+                self.exposures
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
+                    .collect(),
+            ),
+        );
+        m.insert("metrics".into(), json!({}));
+        m.insert("groups".into(), json!({}));
+        m.insert("selectors".into(), Json::Object(self.selectors.clone()));
+        m.insert("disabled".into(), json!(self.disabled));
+        m.insert("parent_map".into(), json!(self.parent_map()));
+        m.insert("child_map".into(), json!(self.child_map()));
+        m.insert("group_map".into(), json!({}));
+        m.insert("saved_queries".into(), json!({}));
+        m.insert("semantic_models".into(), json!({}));
+        m.insert("unit_tests".into(), json!({}));
+        m.insert("functions".into(), json!({}));
+        Json::Object(m)
+    }
+}

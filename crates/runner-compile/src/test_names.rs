@@ -1,0 +1,247 @@
+//! Names and unique ids of generic tests, synthesised from the test, its target and its arguments exactly
+//! as dbt-core does (so `test.pkg.unique_orders_id.<hash>` ids match dbt's).
+
+use md5::{Digest, Md5};
+use serde_json::{Map, Value as Json};
+
+/// What a generic test is attached to, for naming.
+pub enum TestTarget<'a> {
+    /// A model, seed or snapshot, by name.
+    Node(&'a str),
+    /// A source table.
+    Source {
+        /// Source name.
+        source: &'a str,
+        /// Table name.
+        table: &'a str,
+    },
+}
+
+/// Names of a generic test: `name` is the full synthesised name; `alias` is what dbt uses for files and
+/// relations, shortened with an md5 when the full name is 64 characters or more.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestNames {
+    /// Full name (the node name and fqn leaf).
+    pub name: String,
+    /// Short name (alias and compiled file name).
+    pub alias: String,
+}
+
+fn md5_hex(s: &str) -> String {
+    let digest = Md5::digest(s.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Python's `str()` of a JSON scalar, as dbt sees YAML values.
+pub fn python_str(v: &Json) -> String {
+    match v {
+        Json::Null => "None".into(),
+        Json::Bool(true) => "True".into(),
+        Json::Bool(false) => "False".into(),
+        Json::Number(n) => {
+            if n.is_f64() {
+                python_float(n.as_f64().unwrap_or(0.0))
+            } else {
+                n.to_string()
+            }
+        }
+        Json::String(s) => s.clone(),
+        other => python_repr(other),
+    }
+}
+
+fn python_float(f: f64) -> String {
+    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
+        format!("{f:.1}")
+    } else {
+        format!("{f}")
+    }
+}
+
+/// Python's `repr()` of a string: single quotes unless the text has a `'` and no `"`.
+pub fn python_repr_str(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `repr()` of a JSON value.
+pub fn python_repr(v: &Json) -> String {
+    match v {
+        Json::String(s) => python_repr_str(s),
+        Json::Array(items) => format!(
+            "[{}]",
+            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
+        ),
+        Json::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", python_repr_str(k), python_repr(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        scalar => python_str(scalar),
+    }
+}
+
+/// Stringifies every scalar and sorts every mapping, as dbt does before hashing test metadata.
+fn hashable(v: &Json) -> Json {
+    match v {
+        Json::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Json::Object(keys.into_iter().map(|k| (k.clone(), hashable(&m[k]))).collect())
+        }
+        Json::Array(a) => Json::Array(a.iter().map(hashable).collect()),
+        scalar => Json::String(python_str(scalar)),
+    }
+}
+
+/// The 10-character suffix of a generic test's unique id.
+pub fn test_hash(name: &str, test_name: &str, kwargs: &Map<String, Json>, namespace: Option<&str>) -> String {
+    let mut metadata = Map::new();
+    metadata.insert("name".into(), Json::String(test_name.into()));
+    metadata.insert("kwargs".into(), Json::Object(kwargs.clone()));
+    metadata.insert(
+        "namespace".into(),
+        namespace.map(|n| Json::String(n.into())).unwrap_or(Json::Null),
+    );
+    let text = format!("{name}{}", python_repr(&hashable(&Json::Object(metadata))));
+    let hex = md5_hex(&text);
+    hex[hex.len() - 10..].to_string()
+}
+
+/// Synthesises the names of a generic test from its arguments (every kwarg except `model`, sorted by name).
+pub fn synthesize(
+    test_name: &str,
+    namespace: Option<&str>,
+    target: &TestTarget<'_>,
+    args: &Map<String, Json>,
+) -> TestNames {
+    let mut keys: Vec<&String> = args.keys().filter(|k| k.as_str() != "model").collect();
+    keys.sort();
+    let mut flat = Vec::new();
+    for k in keys {
+        match &args[k] {
+            Json::Object(m) => flat.extend(m.values().map(python_str)),
+            Json::Array(a) => flat.extend(a.iter().map(python_str)),
+            other => flat.push(python_str(other)),
+        }
+    }
+    let clean = regex_clean(&flat);
+    let unique = clean.join("__");
+    let prefix = match namespace {
+        Some(ns) => format!("{ns}_{test_name}"),
+        None => test_name.to_string(),
+    };
+    let identifier = match target {
+        TestTarget::Node(name) => format!("{prefix}_{name}"),
+        TestTarget::Source { source, table } => format!("source_{prefix}_{source}_{table}"),
+    };
+    let name = if unique.is_empty() {
+        identifier.clone()
+    } else {
+        format!("{identifier}_{unique}")
+    };
+    let alias = if name.len() >= 64 {
+        let truncated: String = identifier.chars().take(30).collect();
+        format!("{truncated}_{}", md5_hex(&name))
+    } else {
+        name.clone()
+    };
+    TestNames { name, alias }
+}
+
+/// Replaces every run of characters outside `[0-9a-zA-Z_]` with one underscore.
+fn regex_clean(parts: &[String]) -> Vec<String> {
+    parts
+        .iter()
+        .map(|p| {
+            let mut out = String::with_capacity(p.len());
+            let mut in_run = false;
+            for c in p.chars() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    out.push(c);
+                    in_run = false;
+                } else if !in_run {
+                    out.push('_');
+                    in_run = true;
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn kwargs(v: Json) -> Map<String, Json> {
+        v.as_object().unwrap().clone()
+    }
+
+    // Expected ids below are dbt-core 1.12's, read from its manifest of jaffle-shop-classic.
+    #[test]
+    fn unique_test_id_matches_dbt() {
+        let k = kwargs(json!({"column_name": "customer_id", "model": "{{ get_where_subquery(ref('customers')) }}"}));
+        let names = synthesize("unique", None, &TestTarget::Node("customers"), &k);
+        assert_eq!(names.name, "unique_customers_customer_id");
+        assert_eq!(test_hash(&names.name, "unique", &k, None), "c5af1ff4b1");
+    }
+
+    #[test]
+    fn relationships_name_and_hash_match_dbt() {
+        let k = kwargs(json!({"to": "ref('customers')", "field": "customer_id", "column_name": "customer_id", "model": "{{ get_where_subquery(ref('orders')) }}"}));
+        let names = synthesize("relationships", None, &TestTarget::Node("orders"), &k);
+        assert_eq!(
+            names.name,
+            "relationships_orders_customer_id__customer_id__ref_customers_"
+        );
+        assert_eq!(names.alias, names.name);
+        assert_eq!(test_hash(&names.name, "relationships", &k, None), "c6ec7f58f2");
+    }
+
+    #[test]
+    fn long_names_get_an_md5_alias() {
+        let k = kwargs(json!({"values": ["placed", "shipped", "completed", "return_pending", "returned"], "column_name": "status", "model": "{{ get_where_subquery(ref('orders')) }}"}));
+        let names = synthesize("accepted_values", None, &TestTarget::Node("orders"), &k);
+        assert_eq!(
+            names.name,
+            "accepted_values_orders_status__placed__shipped__completed__return_pending__returned"
+        );
+        assert_eq!(names.alias, "accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758");
+        assert_eq!(test_hash(&names.name, "accepted_values", &k, None), "be6b5b5ec3");
+    }
+
+    #[test]
+    fn python_repr_picks_quotes_like_python() {
+        assert_eq!(python_repr_str("a'b"), "\"a'b\"");
+        assert_eq!(python_repr_str("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(python_str(&json!(1.0)), "1.0");
+        assert_eq!(python_str(&json!(true)), "True");
+    }
+}
