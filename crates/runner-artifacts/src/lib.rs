@@ -10,7 +10,7 @@ pub mod write;
 
 pub use manifest::{Manifest, ManifestMetadata};
 pub use node::{
-    Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode, ManifestNode,
-    RefArgs, ResourceType, SourceNode, TestMetadata,
+    Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode,
+    ManifestNode, RefArgs, ResourceType, SourceNode, TestMetadata,
 };
 pub use write::{ArtifactError, write_json_file};

@@ -67,7 +67,11 @@ impl Manifest {
                 .get("depends_on")
                 .and_then(|d| d.get("nodes"))
                 .and_then(Json::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
             map.insert(id.clone(), parents.into_iter().collect());
         }
@@ -77,8 +81,10 @@ impl Manifest {
     /// Children of every node, source and exposure (sorted).
     pub fn child_map(&self) -> BTreeMap<String, Vec<String>> {
         let parents = self.parent_map();
-        let mut map: BTreeMap<String, BTreeSet<String>> =
-            parents.keys().map(|k| (k.clone(), BTreeSet::new())).collect();
+        let mut map: BTreeMap<String, BTreeSet<String>> = parents
+            .keys()
+            .map(|k| (k.clone(), BTreeSet::new()))
+            .collect();
         for (child, ps) in &parents {
             for p in ps {
                 map.entry(p.clone()).or_default().insert(child.clone());

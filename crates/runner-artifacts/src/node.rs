@@ -279,7 +279,12 @@ impl ManifestNode {
         m.insert("description".into(), json!(self.description));
         m.insert(
             "columns".into(),
-            Json::Object(self.columns.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            Json::Object(
+                self.columns
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
         );
         m.insert("meta".into(), Json::Object(self.meta.clone()));
         m.insert("group".into(), json!(self.group));

@@ -224,7 +224,9 @@ mod tests {
         let mut c = default_config(ResourceType::Model);
         merge_into(
             &mut c,
-            &obj(json!({"tags": "a", "post_hook": "h1", "meta": {"x": 1}, "materialized": "table"})),
+            &obj(
+                json!({"tags": "a", "post_hook": "h1", "meta": {"x": 1}, "materialized": "table"}),
+            ),
         );
         merge_into(
             &mut c,
@@ -251,6 +253,6 @@ mod tests {
         let c = default_config(ResourceType::Test);
         assert_eq!(c["schema"], json!("dbt_test__audit"));
         assert_eq!(c["severity"], json!("ERROR"));
-        assert_eq!(c.keys().last().unwrap(), "error_if");
+        assert_eq!(c.keys().next_back().unwrap(), "error_if");
     }
 }

@@ -112,7 +112,11 @@ fn hashable(v: &Json) -> Json {
         Json::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            Json::Object(keys.into_iter().map(|k| (k.clone(), hashable(&m[k]))).collect())
+            Json::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), hashable(&m[k])))
+                    .collect(),
+            )
         }
         Json::Array(a) => Json::Array(a.iter().map(hashable).collect()),
         scalar => Json::String(python_str(scalar)),
@@ -120,13 +124,20 @@ fn hashable(v: &Json) -> Json {
 }
 
 /// The 10-character suffix of a generic test's unique id.
-pub fn test_hash(name: &str, test_name: &str, kwargs: &Map<String, Json>, namespace: Option<&str>) -> String {
+pub fn test_hash(
+    name: &str,
+    test_name: &str,
+    kwargs: &Map<String, Json>,
+    namespace: Option<&str>,
+) -> String {
     let mut metadata = Map::new();
     metadata.insert("name".into(), Json::String(test_name.into()));
     metadata.insert("kwargs".into(), Json::Object(kwargs.clone()));
     metadata.insert(
         "namespace".into(),
-        namespace.map(|n| Json::String(n.into())).unwrap_or(Json::Null),
+        namespace
+            .map(|n| Json::String(n.into()))
+            .unwrap_or(Json::Null),
     );
     let text = format!("{name}{}", python_repr(&hashable(&Json::Object(metadata))));
     let hex = md5_hex(&text);
@@ -207,7 +218,9 @@ mod tests {
     // Expected ids below are dbt-core 1.12's, read from its manifest of jaffle-shop-classic.
     #[test]
     fn unique_test_id_matches_dbt() {
-        let k = kwargs(json!({"column_name": "customer_id", "model": "{{ get_where_subquery(ref('customers')) }}"}));
+        let k = kwargs(
+            json!({"column_name": "customer_id", "model": "{{ get_where_subquery(ref('customers')) }}"}),
+        );
         let names = synthesize("unique", None, &TestTarget::Node("customers"), &k);
         assert_eq!(names.name, "unique_customers_customer_id");
         assert_eq!(test_hash(&names.name, "unique", &k, None), "c5af1ff4b1");
@@ -215,26 +228,39 @@ mod tests {
 
     #[test]
     fn relationships_name_and_hash_match_dbt() {
-        let k = kwargs(json!({"to": "ref('customers')", "field": "customer_id", "column_name": "customer_id", "model": "{{ get_where_subquery(ref('orders')) }}"}));
+        let k = kwargs(
+            json!({"to": "ref('customers')", "field": "customer_id", "column_name": "customer_id", "model": "{{ get_where_subquery(ref('orders')) }}"}),
+        );
         let names = synthesize("relationships", None, &TestTarget::Node("orders"), &k);
         assert_eq!(
             names.name,
             "relationships_orders_customer_id__customer_id__ref_customers_"
         );
         assert_eq!(names.alias, names.name);
-        assert_eq!(test_hash(&names.name, "relationships", &k, None), "c6ec7f58f2");
+        assert_eq!(
+            test_hash(&names.name, "relationships", &k, None),
+            "c6ec7f58f2"
+        );
     }
 
     #[test]
     fn long_names_get_an_md5_alias() {
-        let k = kwargs(json!({"values": ["placed", "shipped", "completed", "return_pending", "returned"], "column_name": "status", "model": "{{ get_where_subquery(ref('orders')) }}"}));
+        let k = kwargs(
+            json!({"values": ["placed", "shipped", "completed", "return_pending", "returned"], "column_name": "status", "model": "{{ get_where_subquery(ref('orders')) }}"}),
+        );
         let names = synthesize("accepted_values", None, &TestTarget::Node("orders"), &k);
         assert_eq!(
             names.name,
             "accepted_values_orders_status__placed__shipped__completed__return_pending__returned"
         );
-        assert_eq!(names.alias, "accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758");
-        assert_eq!(test_hash(&names.name, "accepted_values", &k, None), "be6b5b5ec3");
+        assert_eq!(
+            names.alias,
+            "accepted_values_orders_1ce6ab157c285f7cd2ac656013faf758"
+        );
+        assert_eq!(
+            test_hash(&names.name, "accepted_values", &k, None),
+            "be6b5b5ec3"
+        );
     }
 
     #[test]

@@ -276,6 +276,9 @@ mod tests {
     #[test]
     fn missing_name_is_an_error_naming_the_file() {
         let err = load("version: 1\n").unwrap_err().to_string();
-        assert!(err.contains("dbt_project.yml") && err.contains("name"), "{err}");
+        assert!(
+            err.contains("dbt_project.yml") && err.contains("name"),
+            "{err}"
+        );
     }
 }

@@ -10,7 +10,10 @@ use crate::yaml::{self, StringRenderer, get, get_str};
 ///
 /// Packages are expected to be vendored (runner never downloads); a package declared in
 /// `packages.yml` or `dependencies.yml` but not installed is an error naming it.
-pub fn load_installed(root: &ProjectConfig, render: &StringRenderer<'_>) -> Result<Vec<ProjectConfig>> {
+pub fn load_installed(
+    root: &ProjectConfig,
+    render: &StringRenderer<'_>,
+) -> Result<Vec<ProjectConfig>> {
     let dir = root.root.join(&root.packages_install_path);
     let mut packages = Vec::new();
     if dir.is_dir() {

@@ -150,29 +150,33 @@ pub fn load_target(
         path: path.clone(),
         message,
     };
-    let mut profile_doc = get(&doc, profile)
-        .cloned()
-        .ok_or_else(|| {
-            let known: Vec<String> = doc
-                .as_mapping()
-                .map(|m| {
-                    m.keys()
-                        .map(yaml::yaml_key)
-                        .filter(|k| k != "config")
-                        .collect()
-                })
-                .unwrap_or_default();
-            err(format!(
-                "profile `{profile}` not found (profiles in this file: {})",
-                if known.is_empty() {
-                    "none".to_string()
-                } else {
-                    known.join(", ")
-                }
-            ))
-        })?;
+    let mut profile_doc = get(&doc, profile).cloned().ok_or_else(|| {
+        let known: Vec<String> = doc
+            .as_mapping()
+            .map(|m| {
+                m.keys()
+                    .map(yaml::yaml_key)
+                    .filter(|k| k != "config")
+                    .collect()
+            })
+            .unwrap_or_default();
+        err(format!(
+            "profile `{profile}` not found (profiles in this file: {})",
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
     // Only the chosen profile is rendered: another profile's missing env var must not fail this run.
-    yaml::render_strings(&path, &mut profile_doc, &mut vec![profile.to_string()], render, &|_| false)?;
+    yaml::render_strings(
+        &path,
+        &mut profile_doc,
+        &mut vec![profile.to_string()],
+        render,
+        &|_| false,
+    )?;
     let target_name = match target {
         Some(t) => t.to_string(),
         None => get_str(&profile_doc, "target").unwrap_or_else(|| "default".into()),

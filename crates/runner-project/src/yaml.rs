@@ -128,11 +128,9 @@ pub fn to_json(value: &Yaml) -> serde_json::Value {
         }
         Yaml::String(s) => serde_json::Value::String(s.clone()),
         Yaml::Sequence(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
-        Yaml::Mapping(map) => serde_json::Value::Object(
-            map.iter()
-                .map(|(k, v)| (yaml_key(k), to_json(v)))
-                .collect(),
-        ),
+        Yaml::Mapping(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (yaml_key(k), to_json(v))).collect())
+        }
         Yaml::Tagged(t) => to_json(&t.value),
     }
 }
@@ -190,7 +188,10 @@ mod tests {
             "base: &b {x: 1}\nchild:\n  <<: *b\n  y: 2\n",
         )
         .unwrap();
-        assert_eq!(to_json(get(&v, "child").unwrap()), serde_json::json!({"x": 1, "y": 2}));
+        assert_eq!(
+            to_json(get(&v, "child").unwrap()),
+            serde_json::json!({"x": 1, "y": 2})
+        );
     }
 
     #[test]

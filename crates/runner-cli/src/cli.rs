@@ -1,0 +1,151 @@
+//! Command-line arguments: dbt's verbs and flags, read from the environment as dbt reads them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// runner: run dbt projects with an embedded dbt-compatible engine.
+#[derive(Debug, Parser)]
+#[command(name = "runner", version, about)]
+pub struct Cli {
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every dbt verb.
+#[derive(Debug, Args, Clone)]
+pub struct Common {
+    /// Sub-verb words (`docs generate`, `source freshness`).
+    #[arg(hide = true)]
+    pub words: Vec<String>,
+    /// Directory holding dbt_project.yml.
+    #[arg(long, env = "DBT_PROJECT_DIR", global = true)]
+    pub project_dir: Option<PathBuf>,
+    /// Directory holding profiles.yml.
+    #[arg(long, env = "DBT_PROFILES_DIR", global = true)]
+    pub profiles_dir: Option<PathBuf>,
+    /// Profile to use (defaults to the project's `profile:`).
+    #[arg(long, env = "DBT_PROFILE", global = true)]
+    pub profile: Option<String>,
+    /// Target within the profile.
+    #[arg(long, short = 't', env = "DBT_TARGET", global = true)]
+    pub target: Option<String>,
+    /// Variables as YAML or JSON.
+    #[arg(long, global = true)]
+    pub vars: Option<String>,
+    /// Nodes to select.
+    #[arg(long, short = 's', num_args = 1.., global = true, alias = "models", short_alias = 'm')]
+    pub select: Vec<String>,
+    /// Nodes to exclude.
+    #[arg(long, num_args = 1.., global = true)]
+    pub exclude: Vec<String>,
+    /// A selector from selectors.yml.
+    #[arg(long, global = true)]
+    pub selector: Option<String>,
+    /// Resource types to keep.
+    #[arg(long, num_args = 1.., global = true)]
+    pub resource_type: Vec<String>,
+    /// Threads.
+    #[arg(long, env = "DBT_THREADS", global = true)]
+    pub threads: Option<u32>,
+    /// Rebuild incremental models from scratch.
+    #[arg(long, env = "DBT_FULL_REFRESH", global = true)]
+    pub full_refresh: bool,
+    /// Stop at the first failure.
+    #[arg(long, short = 'x', env = "DBT_FAIL_FAST", global = true)]
+    pub fail_fast: bool,
+    /// Where artifacts go (default `target`).
+    #[arg(long, env = "DBT_TARGET_PATH", global = true)]
+    pub target_path: Option<String>,
+    /// `text` or `json` log lines.
+    #[arg(long, env = "DBT_LOG_FORMAT", global = true, default_value = "text")]
+    pub log_format: String,
+    /// Only print results.
+    #[arg(long, short = 'q', env = "DBT_QUIET", global = true)]
+    pub quiet: bool,
+    /// Accepted for compatibility; runner always parses fully (it is fast).
+    #[arg(long, global = true)]
+    pub no_partial_parse: bool,
+    /// `ls` output format: selector, name, path, json.
+    #[arg(long, global = true, default_value = "selector")]
+    pub output: String,
+    /// Indirect test selection mode.
+    #[arg(
+        long,
+        env = "DBT_INDIRECT_SELECTION",
+        global = true,
+        default_value = "eager"
+    )]
+    pub indirect_selection: String,
+}
+
+/// dbt's verbs.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse the project and write target/manifest.json.
+    Parse(Common),
+    /// Compile selected nodes to target/compiled.
+    Compile(Common),
+    /// List selected resources.
+    #[command(alias = "list")]
+    Ls(Common),
+    /// Run models (not available yet).
+    Run(Common),
+    /// Build seeds, models, snapshots and tests (not available yet).
+    Build(Common),
+    /// Run data tests (not available yet).
+    Test(Common),
+    /// Load seeds (not available yet).
+    Seed(Common),
+    /// Run snapshots (not available yet).
+    Snapshot(Common),
+    /// Generate docs (not available yet).
+    Docs(Common),
+    /// Source freshness (not available yet).
+    Source(Common),
+    /// Retry the last run (not available yet).
+    Retry(Common),
+    /// Run a macro (not available yet).
+    RunOperation(Common),
+    /// Check the profile and connection (not available yet).
+    Debug(Common),
+    /// Install packages (runner expects packages vendored; not available).
+    Deps(Common),
+    /// Remove target directories (not available yet).
+    Clean(Common),
+    /// Preview rows (not available yet).
+    Show(Common),
+}
+
+impl Command {
+    /// The verb's name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Parse(_) => "parse",
+            Command::Compile(_) => "compile",
+            Command::Ls(_) => "ls",
+            Command::Run(_) => "run",
+            Command::Build(_) => "build",
+            Command::Test(_) => "test",
+            Command::Seed(_) => "seed",
+            Command::Snapshot(_) => "snapshot",
+            Command::Docs(_) => "docs",
+            Command::Source(_) => "source",
+            Command::Retry(_) => "retry",
+            Command::RunOperation(_) => "run-operation",
+            Command::Debug(_) => "debug",
+            Command::Deps(_) => "deps",
+            Command::Clean(_) => "clean",
+            Command::Show(_) => "show",
+        }
+    }
+}
+
+/// Accepts `runner dbt build …` (what Airflow/Cosmos and ECS overrides send) as `runner build …`.
+pub fn normalize_argv(mut args: Vec<String>) -> Vec<String> {
+    if args.get(1).map(String::as_str) == Some("dbt") {
+        args.remove(1);
+    }
+    args
+}

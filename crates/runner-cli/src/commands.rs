@@ -1,0 +1,258 @@
+//! The implemented verbs (`parse`, `compile`, `ls`) and the message for those still to come.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use runner_compile::{CompileError, LoadOptions};
+use runner_project::Target;
+use serde_json::{Map, Value as Json};
+
+use crate::cli::{Command, Common};
+use crate::exit;
+
+/// Runs one command and returns its exit code.
+pub fn run(command: Command) -> Result<i32> {
+    let name = command.name();
+    match command {
+        Command::Parse(c) => parse(&c).map(|_| exit::SUCCESS),
+        Command::Compile(c) => compile(&c),
+        Command::Ls(c) => ls(&c),
+        _ => {
+            eprintln!(
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile` and `ls` are."
+            );
+            Ok(exit::ERROR)
+        }
+    }
+}
+
+fn parse_vars(text: &Option<String>) -> Result<Map<String, Json>> {
+    let Some(text) = text else {
+        return Ok(Map::new());
+    };
+    let v: serde_yaml::Value =
+        serde_yaml::from_str(text).context("--vars is not valid YAML or JSON")?;
+    match runner_project::yaml::to_json(&v) {
+        Json::Object(m) => Ok(m),
+        Json::Null => Ok(Map::new()),
+        _ => bail!("--vars must be a mapping, e.g. '{{key: value}}'"),
+    }
+}
+
+fn project_dir(c: &Common) -> PathBuf {
+    c.project_dir.clone().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// dbt's search: --profiles-dir / DBT_PROFILES_DIR, then the current directory, then ~/.dbt.
+fn profiles_dir(c: &Common) -> Option<PathBuf> {
+    if let Some(d) = &c.profiles_dir {
+        return Some(d.clone());
+    }
+    let cwd = PathBuf::from(".");
+    if cwd.join("profiles.yml").is_file() {
+        return Some(cwd);
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        let d = Path::new(&home).join(".dbt");
+        if d.join("profiles.yml").is_file() {
+            return Some(d);
+        }
+    }
+    None
+}
+
+fn load(
+    c: &Common,
+) -> Result<(
+    runner_project::LoadedProject,
+    runner_compile::ParsedProject,
+    PathBuf,
+)> {
+    if !c.words.is_empty() {
+        bail!("unexpected argument '{}'", c.words[0]);
+    }
+    let dir = project_dir(c);
+    let profiles = profiles_dir(c);
+    let profile_override = c.profile.clone();
+    let target_override = c.target.clone();
+    let threads = c.threads;
+    let project_dir_for_target = dir.clone();
+    let opts = LoadOptions {
+        project_dir: dir.clone(),
+        cli_vars: parse_vars(&c.vars)?,
+        flags: [
+            ("FULL_REFRESH".to_string(), Json::Bool(c.full_refresh)),
+            ("STORE_FAILURES".to_string(), Json::Bool(false)),
+            ("FAIL_FAST".to_string(), Json::Bool(c.fail_fast)),
+            ("WHICH".to_string(), Json::String("compile".into())),
+        ]
+        .into_iter()
+        .collect(),
+        target: Box::new(move |project, render| {
+            let profile = profile_override
+                .clone()
+                .or_else(|| project.profile.clone())
+                .unwrap_or_else(|| project.name.clone());
+            let mut t = match &profiles {
+                Some(d) if d.join("profiles.yml").is_file() => {
+                    runner_project::load_target(d, &profile, target_override.as_deref(), render)
+                        .map_err(CompileError::from)?
+                }
+                _ => {
+                    let db = project_dir_for_target
+                        .join(&project.target_path)
+                        .join("runner.duckdb");
+                    eprintln!(
+                        "No profiles.yml found: using the embedded DuckDB database at {}",
+                        db.display()
+                    );
+                    Target::embedded_duckdb(&profile, &db)
+                }
+            };
+            if let Some(n) = threads {
+                t.threads = n;
+            }
+            Ok(t)
+        }),
+    };
+    let (loaded, parsed) = runner_compile::load(&opts)?;
+    let target_dir = dir.join(
+        c.target_path
+            .clone()
+            .unwrap_or_else(|| loaded.root.target_path.clone()),
+    );
+    Ok((loaded, parsed, target_dir))
+}
+
+fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> Result<()> {
+    runner_artifacts::write_json_file(
+        &target_dir.join("manifest.json"),
+        &parsed.manifest.to_json(),
+    )?;
+    Ok(())
+}
+
+fn parse(c: &Common) -> Result<()> {
+    let (_, parsed, target_dir) = load(c)?;
+    write_manifest(&parsed, &target_dir)?;
+    if !c.quiet {
+        eprintln!(
+            "Parsed {} nodes, {} sources, {} macros; wrote {}",
+            parsed.manifest.nodes.len(),
+            parsed.manifest.sources.len(),
+            parsed.manifest.macros.len(),
+            target_dir.join("manifest.json").display()
+        );
+    }
+    Ok(())
+}
+
+fn select(
+    c: &Common,
+    parsed: &runner_compile::ParsedProject,
+    default_types: &[runner_graph::ResourceType],
+) -> Result<Vec<String>> {
+    let graph = runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest))?
+        .with_root_project(parsed.shared.project_name.clone());
+    let selectors = match std::fs::read_to_string(project_dir(c).join("selectors.yml")) {
+        Ok(text) => runner_graph::Selectors::from_yaml(&text, "selectors.yml")?,
+        Err(_) => runner_graph::Selectors::default(),
+    };
+    let mut criteria = runner_graph::SelectionCriteria::new(&selectors);
+    for s in &c.select {
+        criteria.select.push(runner_graph::SelectionSpec::parse(s)?);
+    }
+    for s in &c.exclude {
+        criteria
+            .exclude
+            .push(runner_graph::SelectionSpec::parse(s)?);
+    }
+    criteria.selector = c.selector.clone();
+    criteria.indirect_selection = runner_graph::IndirectSelection::parse(&c.indirect_selection)
+        .with_context(|| format!("unknown --indirect-selection '{}'", c.indirect_selection))?;
+    criteria.resource_types = if c.resource_type.is_empty() {
+        Some(default_types.to_vec())
+    } else {
+        Some(
+            c.resource_type
+                .iter()
+                .map(|r| {
+                    runner_graph::ResourceType::parse(r)
+                        .with_context(|| format!("unknown resource type '{r}'"))
+                })
+                .collect::<Result<_>>()?,
+        )
+    };
+    let selected = graph.select(&criteria)?;
+    Ok(graph
+        .topo_order()
+        .into_iter()
+        .filter(|id| selected.contains(*id))
+        .map(String::from)
+        .collect())
+}
+
+fn compile(c: &Common) -> Result<i32> {
+    use runner_graph::ResourceType as R;
+    let (_, mut parsed, target_dir) = load(c)?;
+    let ids = select(c, &parsed, &[R::Model, R::Test, R::Analysis, R::Snapshot])?;
+    runner_compile::compile::compile_nodes(&mut parsed, &ids, &target_dir)?;
+    write_manifest(&parsed, &target_dir)?;
+    if !c.quiet {
+        eprintln!(
+            "Compiled {} nodes to {}",
+            ids.len(),
+            target_dir.join("compiled").display()
+        );
+    }
+    Ok(exit::SUCCESS)
+}
+
+fn ls(c: &Common) -> Result<i32> {
+    use runner_graph::ResourceType as R;
+    let (_, parsed, target_dir) = load(c)?;
+    let ids = select(
+        c,
+        &parsed,
+        &[
+            R::Model,
+            R::Test,
+            R::Seed,
+            R::Snapshot,
+            R::Source,
+            R::Exposure,
+            R::Analysis,
+        ],
+    )?;
+    write_manifest(&parsed, &target_dir)?;
+    let mut lines: Vec<String> = ids
+        .iter()
+        .map(|id| {
+            if let Some(n) = parsed.manifest.nodes.get(id) {
+                match c.output.as_str() {
+                    "name" => n.name.clone(),
+                    "path" => n.original_file_path.clone(),
+                    _ => n.fqn.join("."),
+                }
+            } else if let Some(s) = parsed.manifest.sources.get(id) {
+                let fqn: Vec<String> =
+                    serde_json::from_value(s.body["fqn"].clone()).unwrap_or_default();
+                match c.output.as_str() {
+                    "name" => s.body["name"].as_str().unwrap_or("").to_string(),
+                    "path" => s.body["original_file_path"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string(),
+                    _ => format!("source:{}", fqn.join(".")),
+                }
+            } else {
+                id.clone()
+            }
+        })
+        .collect();
+    lines.sort();
+    for l in lines {
+        println!("{l}");
+    }
+    Ok(exit::SUCCESS)
+}

@@ -1,0 +1,249 @@
+//! Compiling nodes: rendering each node's SQL with `execute` true, injecting ephemeral models as CTEs the
+//! way dbt does, and writing `target/compiled/<package>/<path>`.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use runner_artifacts::{CompiledInfo, InjectedCte, Manifest, RefArgs, ResourceType};
+use serde_json::Value as Json;
+
+use crate::context::{NodeScope, Phase, RefResolver, RenderContext};
+use crate::error::{CompileError, Result};
+use crate::project::ParsedProject;
+use crate::relation::Relation;
+use crate::resolve::RefIndex;
+
+struct Resolver {
+    index: RefIndex,
+    relations: HashMap<String, Relation>,
+    sources: HashMap<(String, String), (String, Relation)>,
+}
+
+impl RefResolver for Resolver {
+    fn resolve_ref(&self, package: &str, args: &RefArgs) -> Option<(String, Relation)> {
+        let id = self.index.find(package, args)?;
+        Some((id.to_string(), self.relations.get(id)?.clone()))
+    }
+    fn resolve_source(&self, source: &str, table: &str) -> Option<(String, Relation)> {
+        self.sources
+            .get(&(source.to_string(), table.to_string()))
+            .cloned()
+    }
+}
+
+/// Makes refs and sources resolvable for compile-time rendering.
+pub fn install_resolver(parsed: &ParsedProject) {
+    let m = &parsed.manifest;
+    let relations = m
+        .nodes
+        .iter()
+        .map(|(id, n)| {
+            let rel = if n.config.get("materialized").and_then(Json::as_str) == Some("ephemeral") {
+                Relation::cte(&n.name)
+            } else {
+                Relation::new(
+                    n.database.clone(),
+                    Some(n.schema.clone()),
+                    Some(n.alias.clone()),
+                )
+            };
+            (id.clone(), rel)
+        })
+        .collect();
+    let sources = m
+        .sources
+        .values()
+        .map(|s| {
+            let b = &s.body;
+            let key = (
+                b["source_name"].as_str().unwrap_or("").to_string(),
+                b["name"].as_str().unwrap_or("").to_string(),
+            );
+            let rel = Relation::new(
+                b["database"].as_str().map(String::from),
+                b["schema"].as_str().map(String::from),
+                b["identifier"].as_str().map(String::from),
+            );
+            (key, (s.unique_id.clone(), rel))
+        })
+        .collect();
+    let _ = parsed.shared.resolver.set(Arc::new(Resolver {
+        index: RefIndex::new(m),
+        relations,
+        sources,
+    }));
+}
+
+/// Renders one node; returns its SQL and the ephemeral models it referenced.
+fn render_node(parsed: &ParsedProject, id: &str) -> Result<(String, Vec<String>)> {
+    let node = &parsed.manifest.nodes[id];
+    let mut scope = NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
+    scope.model = runner_jinja::Value::from_json(&node.to_json());
+    scope.this = Some(Relation::new(
+        node.database.clone(),
+        Some(node.schema.clone()),
+        Some(node.alias.clone()),
+    ));
+    scope.config = node.config.clone();
+    let scope = Arc::new(scope);
+    let ctx = Arc::new(RenderContext {
+        shared: parsed.shared.clone(),
+        scope: scope.clone(),
+    });
+    let sql = if let Some(kwargs) = parsed.test_kwargs.get(id) {
+        let values = crate::generic_tests::kwargs_values(&ctx, kwargs, &node.original_file_path)?;
+        let mut scope2 =
+            NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
+        scope2.model = scope.model.clone();
+        scope2.this = scope.this.clone();
+        scope2.config = node.config.clone();
+        scope2.extra = values;
+        let scope2 = Arc::new(scope2);
+        let ctx2 = Arc::new(RenderContext {
+            shared: parsed.shared.clone(),
+            scope: scope2.clone(),
+        });
+        let t = runner_jinja::Template::parse(&node.original_file_path, &node.raw_code)
+            .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
+        let out = ctx2
+            .render(&t)
+            .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
+        let mut eph = scope.take_captured().ephemerals;
+        eph.extend(scope2.take_captured().ephemerals);
+        return Ok((out, eph));
+    } else {
+        let t = parsed
+            .templates
+            .get(id)
+            .expect("every SQL node has a template");
+        ctx.render(t)
+            .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?
+    };
+    Ok((sql, scope.take_captured().ephemerals))
+}
+
+/// Prepends `with __dbt__cte__x as (...)` for the ephemeral models `sql` uses, recursively, as dbt does.
+fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
+    if ctes.is_empty() {
+        return sql.to_string();
+    }
+    let joined = ctes
+        .iter()
+        .map(|c| c.sql.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lower = sql.to_ascii_lowercase();
+    // dbt merges into an existing leading `with`; otherwise it adds one.
+    let trimmed_start = lower.len() - lower.trim_start().len();
+    if lower[trimmed_start..].starts_with("with ") || lower[trimmed_start..].starts_with("with\n") {
+        let rest = &sql[trimmed_start + 4..];
+        format!(
+            "{}with {joined}, {}",
+            &sql[..trimmed_start],
+            rest.trim_start()
+        )
+    } else {
+        format!("with {joined}\n{sql}")
+    }
+}
+
+/// Compiles the nodes in `selected` (and any ephemeral model they need), updating the manifest and writing
+/// `target/compiled`.
+pub fn compile_nodes(
+    parsed: &mut ParsedProject,
+    selected: &[String],
+    target_dir: &Path,
+) -> Result<()> {
+    install_resolver(parsed);
+    let mut done: HashMap<String, (String, Vec<InjectedCte>)> = HashMap::new();
+    fn compile_one(
+        parsed: &ParsedProject,
+        id: &str,
+        done: &mut HashMap<String, (String, Vec<InjectedCte>)>,
+        stack: &mut HashSet<String>,
+    ) -> Result<()> {
+        if done.contains_key(id) || !stack.insert(id.to_string()) {
+            return Ok(());
+        }
+        let (sql, ephemerals) = render_node(parsed, id)?;
+        let mut ctes: Vec<InjectedCte> = Vec::new();
+        for e in &ephemerals {
+            compile_one(parsed, e, done, stack)?;
+            let (esql, ectes) = done[e].clone();
+            for c in ectes {
+                if !ctes.iter().any(|x| x.id == c.id) {
+                    ctes.push(c);
+                }
+            }
+            let name = &parsed.manifest.nodes[e].name;
+            if !ctes.iter().any(|x| x.id == *e) {
+                ctes.push(InjectedCte {
+                    id: e.clone(),
+                    sql: format!("__dbt__cte__{name} as (\n{esql}\n)"),
+                });
+            }
+        }
+        done.insert(id.to_string(), (sql, ctes));
+        stack.remove(id);
+        Ok(())
+    }
+    let mut stack = HashSet::new();
+    for id in selected {
+        if parsed
+            .manifest
+            .nodes
+            .get(id)
+            .is_some_and(|n| n.resource_type != ResourceType::Seed)
+        {
+            compile_one(parsed, id, &mut done, &mut stack)?;
+        }
+    }
+    for id in selected {
+        let Some((sql, ctes)) = done.get(id).cloned() else {
+            continue;
+        };
+        let node = parsed
+            .manifest
+            .nodes
+            .get_mut(id)
+            .expect("selected node exists");
+        let compiled = inject_ctes(&sql, &ctes);
+        let rel = format!(
+            "{}/{}",
+            node.package_name,
+            if node.resource_type == ResourceType::Test && node.test_metadata.is_some() {
+                format!("{}/{}", node.original_file_path, node.path)
+            } else {
+                node.original_file_path.clone()
+            }
+        );
+        let path = target_dir.join("compiled").join(&rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|source| CompileError::Io {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        std::fs::write(&path, &compiled).map_err(|source| CompileError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        node.compiled_path = Some(format!(
+            "{}/compiled/{rel}",
+            target_dir
+                .file_name()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "target".into())
+        ));
+        node.compiled = Some(CompiledInfo {
+            compiled_code: compiled,
+            extra_ctes_injected: true,
+            extra_ctes: ctes,
+        });
+    }
+    Ok(())
+}
+
+/// Keeps `Manifest` in scope for docs.
+pub type CompiledManifest = Manifest;

@@ -1,0 +1,222 @@
+//! dbt's Jinja context: the names a model, test or macro sees (`ref`, `source`, `config`, `var`, `target`,
+//! `this`, `adapter`, …), resolved through [`RenderContext`], the engine's `Globals`.
+//!
+//! Two phases share it. At parse time `execute` is false, `ref`/`source`/`config()` are recorded so the
+//! engine learns dependencies and configuration; at compile time they resolve to relations.
+
+pub mod functions;
+pub mod objects;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use runner_artifacts::RefArgs;
+use runner_jinja::{Environment, Globals, State, Value};
+use serde_json::{Map, Value as Json};
+
+use crate::registry::MacroRegistry;
+use crate::relation::Relation;
+
+/// Which rendering pass is running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Discovering refs, sources and config (`execute` is false).
+    Parse,
+    /// Producing SQL (`execute` is true).
+    Compile,
+}
+
+/// Variables from `--vars` and from each project's `vars:`.
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    /// `--vars`.
+    pub cli: Map<String, Json>,
+    /// Root project name.
+    pub root: String,
+    /// Each project's `vars:` as written, by project name.
+    pub projects: HashMap<String, Map<String, Json>>,
+}
+
+impl Vars {
+    /// dbt's precedence: `--vars`, then the root project's vars scoped to the package, then its global vars,
+    /// then the package's own vars (scoped, then global).
+    pub fn lookup(&self, package: &str, name: &str) -> Option<Json> {
+        if let Some(v) = self.cli.get(name) {
+            return Some(v.clone());
+        }
+        let mut order = vec![self.root.as_str()];
+        if package != self.root {
+            order.push(package);
+        }
+        for project in order {
+            let Some(vars) = self.projects.get(project) else {
+                continue;
+            };
+            if let Some(Json::Object(scoped)) = vars.get(package)
+                && let Some(v) = scoped.get(name)
+            {
+                return Some(v.clone());
+            }
+            if let Some(v) = vars.get(name)
+                && !(v.is_object() && self.projects.contains_key(name))
+            {
+                return Some(v.clone());
+            }
+        }
+        None
+    }
+}
+
+/// Everything a render needs that is the same for every node of a run.
+pub struct Shared {
+    /// The Jinja environment (options and dbt's extra filters).
+    pub env: Environment,
+    /// All macros.
+    pub registry: MacroRegistry,
+    /// `target` as templates see it (secrets removed).
+    pub target: Value,
+    /// Adapter type.
+    pub adapter_type: String,
+    /// Root project name.
+    pub project_name: String,
+    /// Variables.
+    pub vars: Vars,
+    /// Invocation id.
+    pub invocation_id: String,
+    /// Run start, RFC 3339.
+    pub run_started_at: chrono::DateTime<chrono::Utc>,
+    /// `flags`.
+    pub flags: Value,
+    /// Global names that don't depend on the node (`modules`, `exceptions`, `fromjson`, …).
+    pub globals: HashMap<&'static str, Value>,
+    /// Resolves refs and sources at compile time (filled once parsing is done).
+    pub resolver: std::sync::OnceLock<Arc<dyn RefResolver>>,
+    /// `graph` (filled once parsing is done).
+    pub graph: std::sync::OnceLock<Value>,
+    /// Default database and schema for relations.
+    pub default_database: String,
+    /// Default schema.
+    pub default_schema: String,
+}
+
+/// Compile-time resolution of `ref()` and `source()`.
+pub trait RefResolver: Send + Sync {
+    /// The relation for a ref from `package`, and the referenced node's unique id.
+    fn resolve_ref(&self, package: &str, args: &RefArgs) -> Option<(String, Relation)>;
+    /// The relation for a source.
+    fn resolve_source(&self, source: &str, table: &str) -> Option<(String, Relation)>;
+}
+
+/// What a parse-time render recorded.
+#[derive(Debug, Default, Clone)]
+pub struct Captured {
+    /// `ref()` calls in order.
+    pub refs: Vec<RefArgs>,
+    /// `source()` calls in order.
+    pub sources: Vec<[String; 2]>,
+    /// `config(...)` calls, merged in order.
+    pub config_calls: Vec<Map<String, Json>>,
+    /// Macros called directly from the node's own template, in first-call order.
+    pub macros: Vec<String>,
+    /// Ephemeral models referenced at compile time (unique ids), in order.
+    pub ephemerals: Vec<String>,
+}
+
+/// The node-specific part of a render.
+pub struct NodeScope {
+    /// Phase.
+    pub phase: Phase,
+    /// The node's package.
+    pub package: String,
+    /// Template name of the node's own SQL (to tell top-level macro calls from nested ones).
+    pub template_name: String,
+    /// `model` (the node as JSON).
+    pub model: Value,
+    /// `this`.
+    pub this: Option<Relation>,
+    /// Resolved config so far (for `config.get` at compile time).
+    pub config: Map<String, Json>,
+    /// What the render recorded.
+    pub captured: Mutex<Captured>,
+    /// Extra names (test kwargs, `_dbt_generic_test_kwargs`).
+    pub extra: HashMap<String, Value>,
+}
+
+impl NodeScope {
+    /// A scope for rendering `template_name` of `package`.
+    pub fn new(phase: Phase, package: &str, template_name: &str) -> NodeScope {
+        NodeScope {
+            phase,
+            package: package.to_string(),
+            template_name: template_name.to_string(),
+            model: Value::None,
+            this: None,
+            config: Map::new(),
+            captured: Mutex::new(Captured::default()),
+            extra: HashMap::new(),
+        }
+    }
+
+    /// What was recorded.
+    pub fn take_captured(&self) -> Captured {
+        std::mem::take(&mut self.captured.lock().expect("capture lock"))
+    }
+}
+
+/// `Globals` for one render: node scope first for its own names, then macros, then run-wide names.
+pub struct RenderContext {
+    /// Run-wide state.
+    pub shared: Arc<Shared>,
+    /// Node-specific state.
+    pub scope: Arc<NodeScope>,
+}
+
+impl Globals for RenderContext {
+    fn lookup(&self, state: &State, package: &str, name: &str) -> Option<Value> {
+        if let Some(v) = self.scope.extra.get(name) {
+            return Some(v.clone());
+        }
+        if let Some(entry) = self.shared.registry.resolve(package, name) {
+            if state.template_name() == self.scope.template_name {
+                let mut c = self.scope.captured.lock().expect("capture lock");
+                if !c.macros.contains(&entry.unique_id) {
+                    c.macros.push(entry.unique_id.clone());
+                }
+            }
+            return Some(entry.value());
+        }
+        if self.shared.registry.is_package(name) {
+            return Some(objects::package_namespace(&self.shared, name));
+        }
+        functions::node_name(self, name).or_else(|| self.shared.globals.get(name).cloned())
+    }
+}
+
+impl RenderContext {
+    /// Renders `template` in this context.
+    pub fn render(
+        self: &Arc<Self>,
+        template: &runner_jinja::Template,
+    ) -> Result<String, runner_jinja::Error> {
+        let globals: Arc<dyn Globals> = self.clone();
+        self.shared
+            .env
+            .render(template, globals, &self.scope.package)
+    }
+
+    /// Calls a macro value with positional arguments.
+    pub fn call(
+        self: &Arc<Self>,
+        callee: &Value,
+        args: Vec<Value>,
+    ) -> Result<Value, runner_jinja::Error> {
+        let globals: Arc<dyn Globals> = self.clone();
+        self.shared.env.call(
+            globals,
+            &self.scope.package,
+            callee,
+            args,
+            Default::default(),
+        )
+    }
+}

@@ -1,0 +1,224 @@
+//! Building manifest nodes from resource files: fqn, config precedence, parse-time rendering for refs,
+//! sources and `config()`, and relation naming through `generate_*_name`.
+
+use std::sync::Arc;
+
+use runner_artifacts::{Checksum, ManifestNode, ResourceType};
+use runner_jinja::{Template, Value};
+use runner_project::{FileKind, LoadedProject, ProjectFile};
+use serde_json::{Map, Value as Json, json};
+use sha2::{Digest, Sha256};
+
+use crate::config::{default_config, merge_into, project_tree_configs};
+use crate::context::{NodeScope, Phase, RenderContext, Shared};
+use crate::error::{CompileError, Result};
+use crate::relation::Relation;
+
+/// The project-tree key for a resource type in dbt_project.yml.
+fn tree_for(p: &runner_project::ProjectConfig, rt: ResourceType) -> &Json {
+    match rt {
+        ResourceType::Seed => &p.seeds,
+        ResourceType::Snapshot => &p.snapshots,
+        ResourceType::Test => &p.data_tests,
+        ResourceType::Source => &p.sources,
+        _ => &p.models,
+    }
+}
+
+/// Resolves a node's config from the project trees and property config; returns (config, unrendered).
+pub fn base_config(
+    loaded: &LoadedProject,
+    rt: ResourceType,
+    package: &str,
+    fqn: &[String],
+    properties: Option<&Map<String, Json>>,
+) -> (Map<String, Json>, Map<String, Json>) {
+    let mut config = default_config(rt);
+    let mut unrendered = Map::new();
+    let own = loaded.package(package).expect("node of a loaded package");
+    for level in project_tree_configs(tree_for(own, rt), fqn) {
+        merge_into(&mut config, &level);
+        merge_into(&mut unrendered, &level);
+    }
+    if let Some(p) = properties {
+        merge_into(&mut config, p);
+        merge_into(&mut unrendered, p);
+    }
+    (config, unrendered)
+}
+
+/// Applies in-file `config()` calls, then (for package nodes) the root project's tree, which wins over both.
+pub fn finish_config(
+    loaded: &LoadedProject,
+    rt: ResourceType,
+    package: &str,
+    fqn: &[String],
+    config: &mut Map<String, Json>,
+    unrendered: &mut Map<String, Json>,
+    calls: &[Map<String, Json>],
+) {
+    for call in calls {
+        merge_into(config, call);
+        merge_into(unrendered, call);
+    }
+    if package != loaded.root.name {
+        for level in project_tree_configs(tree_for(&loaded.root, rt), fqn) {
+            merge_into(config, &level);
+            merge_into(unrendered, &level);
+        }
+    }
+}
+
+/// sha256 of a file's contents, as dbt's `checksum`.
+pub fn file_checksum(contents: &[u8]) -> Checksum {
+    let digest = Sha256::digest(contents);
+    Checksum {
+        name: "sha256".into(),
+        checksum: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// fqn for a file-based node: package, directories below the resource path, name.
+pub fn file_fqn(file: &ProjectFile, name: &str) -> Vec<String> {
+    let mut fqn = vec![file.package.clone()];
+    let parts: Vec<&str> = file.path_in_resource_dir.split('/').collect();
+    for dir in &parts[..parts.len().saturating_sub(1)] {
+        fqn.push((*dir).to_string());
+    }
+    fqn.push(name.to_string());
+    fqn
+}
+
+/// The resource type a SQL file becomes.
+pub fn resource_type_of(kind: FileKind) -> Option<ResourceType> {
+    Some(match kind {
+        FileKind::Model => ResourceType::Model,
+        FileKind::Seed => ResourceType::Seed,
+        FileKind::SingularTest => ResourceType::Test,
+        FileKind::Analysis => ResourceType::Analysis,
+        _ => return None,
+    })
+}
+
+fn json_str(v: Option<&Json>) -> Option<String> {
+    match v? {
+        Json::String(s) => Some(s.clone()),
+        Json::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// Sets database, schema, alias and relation_name by calling the `generate_*_name` macros.
+pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()> {
+    let scope = Arc::new(NodeScope::new(Phase::Parse, &node.package_name, "<naming>"));
+    let ctx = Arc::new(RenderContext {
+        shared: shared.clone(),
+        scope,
+    });
+    let node_value = Value::from_json(&node.to_json());
+    let call = |macro_name: &str, custom: Option<String>| -> Result<String> {
+        let entry = shared
+            .registry
+            .resolve(&shared.project_name, macro_name)
+            .ok_or_else(|| CompileError::Jinja {
+                file: node.original_file_path.clone(),
+                message: format!("macro '{macro_name}' is not defined"),
+            })?;
+        let custom = custom.map(Value::from).unwrap_or(Value::None);
+        let out = ctx
+            .call(&entry.value(), vec![custom, node_value.clone()])
+            .map_err(|e| CompileError::jinja(&entry.file, &e))?;
+        Ok(out.to_python_str().trim().to_string())
+    };
+    let database = call(
+        "generate_database_name",
+        json_str(node.config.get("database")),
+    )?;
+    let schema = call("generate_schema_name", json_str(node.config.get("schema")))?;
+    let alias = call("generate_alias_name", json_str(node.config.get("alias")))?;
+    node.database = Some(database).filter(|d| !d.is_empty());
+    node.schema = schema;
+    if node.resource_type != ResourceType::Test
+        || node.config.get("alias").is_some_and(|a| !a.is_null())
+    {
+        node.alias = alias;
+    }
+    let relational = matches!(
+        node.resource_type,
+        ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
+    ) && node.config.get("materialized").and_then(Json::as_str)
+        != Some("ephemeral");
+    if relational {
+        node.relation_name = Some(
+            Relation::new(
+                node.database.clone(),
+                Some(node.schema.clone()),
+                Some(node.alias.clone()),
+            )
+            .render(),
+        );
+    }
+    Ok(())
+}
+
+/// Renders a node's SQL at parse time and records refs, sources, config calls and direct macro calls.
+pub fn parse_render(
+    shared: &Arc<Shared>,
+    node: &ManifestNode,
+    template: &Template,
+    extra: std::collections::HashMap<String, Value>,
+) -> Result<crate::context::Captured> {
+    let mut scope = NodeScope::new(Phase::Parse, &node.package_name, template.name());
+    scope.model = Value::from_json(&node.to_json());
+    scope.this = Some(Relation::new(
+        node.database.clone(),
+        Some(node.schema.clone()),
+        Some(node.alias.clone()),
+    ));
+    scope.config = node.config.clone();
+    scope.extra = extra;
+    let scope = Arc::new(scope);
+    let ctx = Arc::new(RenderContext {
+        shared: shared.clone(),
+        scope: scope.clone(),
+    });
+    ctx.render(template)
+        .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
+    Ok(scope.take_captured())
+}
+
+/// A node for a model, analysis, singular test or seed file, before parse-time rendering.
+pub fn node_for_file(
+    loaded: &LoadedProject,
+    file: &ProjectFile,
+    rt: ResourceType,
+    contents: &str,
+    properties: Option<&Map<String, Json>>,
+    created_at: f64,
+) -> ManifestNode {
+    let name = file.stem().to_string();
+    let mut node = ManifestNode::new(rt, &file.package, &name);
+    node.unique_id = format!("{}.{}.{}", rt.as_str(), file.package, name);
+    node.path = file.path_in_resource_dir.clone();
+    node.original_file_path = file.rel_path.clone();
+    node.fqn = file_fqn(file, &name);
+    node.checksum = file_checksum(contents.as_bytes());
+    node.created_at = created_at;
+    let (config, unrendered) = base_config(loaded, rt, &file.package, &node.fqn, properties);
+    node.config = config;
+    node.unrendered_config = unrendered;
+    if rt == ResourceType::Seed {
+        node.root_path = Some(
+            loaded
+                .package(&file.package)
+                .map(|p| p.root.display().to_string())
+                .unwrap_or_default(),
+        );
+    } else {
+        node.raw_code = contents.to_string();
+    }
+    if rt == ResourceType::Test {
+        node.contract = json!({"enforced": false, "alias_types": true, "checksum": null});
+    }
+    node
+}

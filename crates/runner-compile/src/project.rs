@@ -1,0 +1,603 @@
+//! Parsing a whole project into a manifest: macros first, then docs, sources, file nodes, generic tests,
+//! property patches, and finally dependency resolution and the DAG check.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use runner_artifacts::{Manifest, ManifestNode, ResourceType, SourceNode};
+use runner_jinja::Template;
+use runner_project::{FileKind, LoadedProject, PropertyEntry, PropertyKind};
+use serde_json::{Map, Value as Json, json};
+
+use crate::context::{NodeScope, Phase, RenderContext, Shared};
+use crate::error::{CompileError, Result};
+use crate::generic_tests::{TestOwner, build_test_node, kwargs_values, parse_decl};
+use crate::nodes::{finish_config, name_relation, node_for_file, parse_render, resource_type_of};
+use crate::test_names::TestTarget;
+
+/// A parsed project: the manifest plus each node's parsed template, ready to compile.
+pub struct ParsedProject {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Parsed SQL templates by node unique id.
+    pub templates: HashMap<String, Arc<Template>>,
+    /// Test kwargs by test unique id (for compile-time rendering).
+    pub test_kwargs: HashMap<String, Map<String, Json>>,
+    /// Run-wide context.
+    pub shared: Arc<Shared>,
+}
+
+fn props_key(kind: PropertyKind, package: &str, name: &str) -> (PropertyKind, String, String) {
+    (kind, package.to_string(), name.to_string())
+}
+
+fn column_json(name: &str, body: &Json, description: String) -> Json {
+    let meta = body.get("meta").cloned().unwrap_or_else(|| json!({}));
+    let tags = body.get("tags").cloned().unwrap_or_else(|| json!([]));
+    json!({
+        "name": name,
+        "description": description,
+        "meta": meta,
+        "data_type": body.get("data_type").cloned().unwrap_or(Json::Null),
+        "constraints": body.get("constraints").cloned().unwrap_or_else(|| json!([])),
+        "quote": body.get("quote").cloned().unwrap_or(Json::Null),
+        "config": {"meta": meta, "tags": tags},
+        "tags": tags,
+        "granularity": body.get("granularity").cloned().unwrap_or(Json::Null),
+        "dimension": Json::Null,
+        "entity": Json::Null,
+        "doc_blocks": [],
+    })
+}
+
+/// Renders `{{ doc('x') }}` in a description.
+fn render_description(
+    shared: &Arc<Shared>,
+    docs: &BTreeMap<String, Json>,
+    package: &str,
+    text: &str,
+    file: &str,
+) -> Result<String> {
+    if !text.contains("{{") && !text.contains("{%") {
+        return Ok(text.to_string());
+    }
+    let template = Template::parse(file, text).map_err(|e| CompileError::jinja(file, &e))?;
+    let mut scope = NodeScope::new(Phase::Parse, package, file);
+    let docs = docs.clone();
+    let pkg = package.to_string();
+    scope.extra.insert(
+        "doc".into(),
+        runner_jinja::Value::from_function("doc", move |_, args, _| {
+            let names: Vec<String> = args
+                .iter()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect();
+            let (p, n) = match names.as_slice() {
+                [n] => (pkg.clone(), n.clone()),
+                [p, n] => (p.clone(), n.clone()),
+                _ => {
+                    return Err(runner_jinja::Error::new(
+                        runner_jinja::ErrorKind::Type,
+                        "doc() takes one or two names",
+                    ));
+                }
+            };
+            let found = docs
+                .get(&format!("doc.{p}.{n}"))
+                .or_else(|| docs.values().find(|d| d["name"] == n.as_str()));
+            match found {
+                Some(d) => Ok(runner_jinja::Value::from(
+                    d["block_contents"].as_str().unwrap_or(""),
+                )),
+                None => Err(runner_jinja::Error::new(
+                    runner_jinja::ErrorKind::Runtime,
+                    format!("Documentation for '{n}' not found"),
+                )),
+            }
+        }),
+    );
+    let ctx = Arc::new(RenderContext {
+        shared: shared.clone(),
+        scope: Arc::new(scope),
+    });
+    ctx.render(&template)
+        .map_err(|e| CompileError::jinja(file, &e))
+}
+
+/// Parses the loaded project.
+pub fn parse_project(
+    loaded: &LoadedProject,
+    shared: Arc<Shared>,
+    created_at: f64,
+) -> Result<ParsedProject> {
+    let mut templates: HashMap<String, Arc<Template>> = HashMap::new();
+    let mut test_kwargs = HashMap::new();
+    let mut docs: BTreeMap<String, Json> = BTreeMap::new();
+    let mut props: HashMap<(PropertyKind, String, String), PropertyEntry> = HashMap::new();
+    let mut sources: BTreeMap<String, SourceNode> = BTreeMap::new();
+    let mut nodes: BTreeMap<String, ManifestNode> = BTreeMap::new();
+
+    for file in &loaded.files {
+        match file.kind {
+            FileKind::Properties => {
+                for entry in runner_project::properties::read_entries(file)? {
+                    props.insert(props_key(entry.kind, &entry.package, &entry.name), entry);
+                }
+            }
+            FileKind::Docs => {
+                let text = file.read()?;
+                let t = Template::parse(&file.rel_path, &text)
+                    .map_err(|e| CompileError::jinja(&file.rel_path, &e))?;
+                for b in t.blocks() {
+                    if matches!(b.kind, runner_jinja::BlockKind::Docs) {
+                        let id = format!("doc.{}.{}", file.package, b.name);
+                        docs.insert(id.clone(), json!({
+                            "name": b.name, "resource_type": "doc", "package_name": file.package,
+                            "path": file.path_in_resource_dir, "original_file_path": file.rel_path,
+                            "unique_id": id, "block_contents": b.body.trim(),
+                        }));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // Sources.
+    let mut source_tests = Vec::new();
+    for entry in props.values().filter(|e| e.kind == PropertyKind::Sources) {
+        let src = &entry.body;
+        let schema = src
+            .get("schema")
+            .and_then(Json::as_str)
+            .unwrap_or(&entry.name)
+            .to_string();
+        let database = src
+            .get("database")
+            .and_then(Json::as_str)
+            .map(String::from)
+            .or_else(|| Some(shared.default_database.clone()));
+        for table in src
+            .get("tables")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let Some(tname) = table.get("name").and_then(Json::as_str) else {
+                continue;
+            };
+            let id = format!("source.{}.{}.{}", entry.package, entry.name, tname);
+            let identifier = table
+                .get("identifier")
+                .and_then(Json::as_str)
+                .unwrap_or(tname)
+                .to_string();
+            let dirs: Vec<String> = entry
+                .file
+                .split('/')
+                .skip(1)
+                .collect::<Vec<_>>()
+                .split_last()
+                .map(|(_, d)| d.iter().map(|s| s.to_string()).collect())
+                .unwrap_or_default();
+            let mut fqn = vec![entry.package.clone()];
+            fqn.extend(dirs.clone());
+            fqn.push(entry.name.clone());
+            fqn.push(tname.to_string());
+            let rel = crate::relation::Relation::new(
+                database.clone(),
+                Some(schema.clone()),
+                Some(identifier.clone()),
+            );
+            let mut columns = Map::new();
+            for c in table
+                .get("columns")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(n) = c.get("name").and_then(Json::as_str) {
+                    let d = c.get("description").and_then(Json::as_str).unwrap_or("");
+                    let d = render_description(&shared, &docs, &entry.package, d, &entry.file)?;
+                    columns.insert(n.to_string(), column_json(n, c, d));
+                    for t in c
+                        .get("data_tests")
+                        .or_else(|| c.get("tests"))
+                        .and_then(Json::as_array)
+                        .into_iter()
+                        .flatten()
+                    {
+                        source_tests.push((
+                            entry.clone(),
+                            tname.to_string(),
+                            Some(n.to_string()),
+                            t.clone(),
+                            dirs.clone(),
+                        ));
+                    }
+                }
+            }
+            for t in table
+                .get("data_tests")
+                .or_else(|| table.get("tests"))
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                source_tests.push((
+                    entry.clone(),
+                    tname.to_string(),
+                    None,
+                    t.clone(),
+                    dirs.clone(),
+                ));
+            }
+            let desc = table
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("");
+            let desc = render_description(&shared, &docs, &entry.package, desc, &entry.file)?;
+            let src_desc = src.get("description").and_then(Json::as_str).unwrap_or("");
+            let freshness = table.get("freshness").or_else(|| src.get("freshness")).cloned().unwrap_or(json!({"warn_after": {"count": null, "period": null}, "error_after": {"count": null, "period": null}, "filter": null}));
+            let loaded_at = table
+                .get("loaded_at_field")
+                .or_else(|| src.get("loaded_at_field"))
+                .cloned()
+                .unwrap_or(Json::Null);
+            let meta = table.get("meta").cloned().unwrap_or_else(|| json!({}));
+            let tags: Vec<Json> = src
+                .get("tags")
+                .and_then(Json::as_array)
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .chain(
+                    table
+                        .get("tags")
+                        .and_then(Json::as_array)
+                        .cloned()
+                        .unwrap_or_default(),
+                )
+                .collect();
+            let mut body = Map::new();
+            for (k, v) in [
+                ("database", json!(database)),
+                ("schema", json!(schema)),
+                ("name", json!(tname)),
+                ("resource_type", json!("source")),
+                ("package_name", json!(entry.package)),
+                ("path", json!(entry.file)),
+                ("original_file_path", json!(entry.file)),
+                ("unique_id", json!(id)),
+                ("fqn", json!(fqn)),
+                ("source_name", json!(entry.name)),
+                ("source_description", json!(src_desc)),
+                (
+                    "loader",
+                    json!(src.get("loader").and_then(Json::as_str).unwrap_or("")),
+                ),
+                ("identifier", json!(identifier)),
+                (
+                    "quoting",
+                    json!({"database": null, "schema": null, "identifier": null, "column": null}),
+                ),
+                ("loaded_at_field", loaded_at.clone()),
+                ("loaded_at_query", Json::Null),
+                ("freshness", freshness.clone()),
+                ("external", Json::Null),
+                ("description", json!(desc)),
+                ("columns", Json::Object(columns)),
+                ("meta", meta.clone()),
+                (
+                    "source_meta",
+                    src.get("meta").cloned().unwrap_or_else(|| json!({})),
+                ),
+                ("tags", json!(tags)),
+                (
+                    "config",
+                    json!({"enabled": true, "event_time": null, "freshness": freshness, "loaded_at_field": loaded_at, "loaded_at_query": null, "meta": meta, "tags": tags}),
+                ),
+                ("patch_path", Json::Null),
+                ("unrendered_config", json!({})),
+                ("relation_name", json!(rel.render())),
+                ("created_at", json!(created_at)),
+                ("unrendered_database", Json::Null),
+                ("unrendered_schema", Json::Null),
+                ("doc_blocks", json!([])),
+            ] {
+                body.insert(k.to_string(), v);
+            }
+            sources.insert(
+                id.clone(),
+                SourceNode {
+                    body,
+                    unique_id: id,
+                },
+            );
+        }
+    }
+
+    // File nodes.
+    for file in &loaded.files {
+        let Some(rt) = resource_type_of(file.kind) else {
+            continue;
+        };
+        let contents = file.read()?;
+        let prop_kind = match rt {
+            ResourceType::Seed => PropertyKind::Seeds,
+            ResourceType::Analysis => PropertyKind::Analyses,
+            _ => PropertyKind::Models,
+        };
+        let entry = if rt == ResourceType::Test {
+            None
+        } else {
+            props.get(&props_key(prop_kind, &file.package, file.stem()))
+        };
+        let prop_config = entry
+            .and_then(|e| e.body.get("config"))
+            .and_then(Json::as_object)
+            .cloned();
+        let mut node = node_for_file(
+            loaded,
+            file,
+            rt,
+            &contents,
+            prop_config.as_ref(),
+            created_at,
+        );
+        if let Some(e) = entry {
+            node.patch_path = Some(format!("{}://{}", e.package, e.file));
+            let d = e
+                .body
+                .get("description")
+                .and_then(Json::as_str)
+                .unwrap_or("");
+            node.description = render_description(&shared, &docs, &e.package, d, &e.file)?;
+            for c in e
+                .body
+                .get("columns")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(n) = c.get("name").and_then(Json::as_str) {
+                    let d = c.get("description").and_then(Json::as_str).unwrap_or("");
+                    let d = render_description(&shared, &docs, &e.package, d, &e.file)?;
+                    node.columns.insert(n.to_string(), column_json(n, c, d));
+                }
+            }
+        }
+        if rt != ResourceType::Seed {
+            let template = Arc::new(
+                Template::parse(&file.rel_path, &contents)
+                    .map_err(|e| CompileError::jinja(&file.rel_path, &e))?,
+            );
+            name_relation(&shared, &mut node)?;
+            let captured = parse_render(&shared, &node, &template, HashMap::new())?;
+            let mut unrendered = node.unrendered_config.clone();
+            let fqn = node.fqn.clone();
+            finish_config(
+                loaded,
+                rt,
+                &file.package,
+                &fqn,
+                &mut node.config,
+                &mut unrendered,
+                &captured.config_calls,
+            );
+            node.unrendered_config = unrendered;
+            node.refs = captured.refs;
+            node.sources = captured.sources;
+            node.depends_on.macros = captured.macros;
+            templates.insert(node.unique_id.clone(), template);
+        }
+        name_relation(&shared, &mut node)?;
+        node.tags = node
+            .config
+            .get("tags")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        node.meta = node
+            .config
+            .get("meta")
+            .and_then(Json::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if let Some(prev) = nodes.get(&node.unique_id) {
+            return Err(CompileError::Duplicate {
+                name: node.name.clone(),
+                first: prev.original_file_path.clone(),
+                second: node.original_file_path.clone(),
+            });
+        }
+        nodes.insert(node.unique_id.clone(), node);
+    }
+
+    // Generic tests on models and seeds.
+    let mut decls = Vec::new();
+    for entry in props
+        .values()
+        .filter(|e| matches!(e.kind, PropertyKind::Models | PropertyKind::Seeds))
+    {
+        let rt = if entry.kind == PropertyKind::Seeds {
+            "seed"
+        } else {
+            "model"
+        };
+        let attached = format!("{rt}.{}.{}", entry.package, entry.name);
+        if !nodes.contains_key(&attached) {
+            continue;
+        }
+        for c in entry
+            .body
+            .get("columns")
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let col = c.get("name").and_then(Json::as_str).map(String::from);
+            for t in c
+                .get("data_tests")
+                .or_else(|| c.get("tests"))
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                decls.push((entry.clone(), attached.clone(), col.clone(), t.clone()));
+            }
+        }
+        for t in entry
+            .body
+            .get("data_tests")
+            .or_else(|| entry.body.get("tests"))
+            .and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+        {
+            decls.push((entry.clone(), attached.clone(), None, t.clone()));
+        }
+    }
+    let mut pending = Vec::new();
+    for (entry, attached, col, t) in &decls {
+        let decl = parse_decl(t, col.as_deref(), &entry.file)?;
+        let dirs: Vec<String> = entry
+            .file
+            .split('/')
+            .skip(1)
+            .collect::<Vec<_>>()
+            .split_last()
+            .map(|(_, d)| d.iter().map(|s| s.to_string()).collect())
+            .unwrap_or_default();
+        let owner = TestOwner {
+            package: &entry.package,
+            file: &entry.file,
+            fqn_dirs: dirs,
+            target: TestTarget::Node(&entry.name),
+            file_key_name: format!(
+                "{}.{}",
+                if entry.kind == PropertyKind::Seeds {
+                    "seeds"
+                } else {
+                    "models"
+                },
+                entry.name
+            ),
+            model_expr: format!("ref('{}')", entry.name),
+            attached_node: Some(attached.clone()),
+        };
+        pending.push((
+            build_test_node(&owner, &decl, created_at),
+            decl,
+            entry.package.clone(),
+        ));
+    }
+    for (entry, table, col, t, dirs) in &source_tests {
+        let decl = parse_decl(t, col.as_deref(), &entry.file)?;
+        let owner = TestOwner {
+            package: &entry.package,
+            file: &entry.file,
+            fqn_dirs: dirs.clone(),
+            target: TestTarget::Source {
+                source: &entry.name,
+                table,
+            },
+            file_key_name: format!("sources.{}", entry.name),
+            model_expr: format!("source('{}', '{}')", entry.name, table),
+            attached_node: None,
+        };
+        pending.push((
+            build_test_node(&owner, &decl, created_at),
+            decl,
+            entry.package.clone(),
+        ));
+    }
+    for ((mut node, kwargs), decl, package) in pending {
+        let (mut config, mut unrendered) = crate::nodes::base_config(
+            loaded,
+            ResourceType::Test,
+            &package,
+            &node.fqn,
+            Some(&decl.config),
+        );
+        finish_config(
+            loaded,
+            ResourceType::Test,
+            &package,
+            &node.fqn.clone(),
+            &mut config,
+            &mut unrendered,
+            &[],
+        );
+        node.config = config;
+        node.unrendered_config = unrendered;
+        name_relation(&shared, &mut node)?;
+        let macro_id = shared
+            .registry
+            .resolve(
+                decl.namespace.as_deref().unwrap_or(&package),
+                &format!("test_{}", decl.name),
+            )
+            .map(|m| m.unique_id.clone())
+            .ok_or_else(|| CompileError::UnknownTest {
+                file: node.original_file_path.clone(),
+                test: decl.name.clone(),
+            })?;
+        let mut scope = NodeScope::new(Phase::Parse, &package, &node.original_file_path);
+        scope.this = Some(crate::relation::Relation::new(
+            node.database.clone(),
+            Some(node.schema.clone()),
+            Some(node.alias.clone()),
+        ));
+        let scope = Arc::new(scope);
+        let ctx = Arc::new(RenderContext {
+            shared: shared.clone(),
+            scope: scope.clone(),
+        });
+        kwargs_values(&ctx, &kwargs, &node.original_file_path)?;
+        let captured = scope.take_captured();
+        node.refs = captured.refs;
+        node.sources = captured.sources;
+        node.depends_on.macros = std::iter::once(macro_id).chain(captured.macros).collect();
+        node.tags = node
+            .config
+            .get("tags")
+            .and_then(Json::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        test_kwargs.insert(node.unique_id.clone(), kwargs);
+        nodes.insert(node.unique_id.clone(), node);
+    }
+
+    let mut manifest = Manifest {
+        metadata: crate::metadata(&shared),
+        nodes,
+        sources,
+        macros: BTreeMap::new(),
+        docs,
+        exposures: BTreeMap::new(),
+        selectors: Map::new(),
+        disabled: BTreeMap::new(),
+    };
+    crate::resolve::resolve_dependencies(&mut manifest)?;
+    for entry in shared.registry.all() {
+        manifest.macros.insert(
+            entry.unique_id.clone(),
+            crate::resolve::macro_node(entry, created_at),
+        );
+    }
+    Ok(ParsedProject {
+        manifest,
+        templates,
+        test_kwargs,
+        shared,
+    })
+}

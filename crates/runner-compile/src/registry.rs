@@ -1,0 +1,187 @@
+//! Every macro known to a run (project, packages, runner's built-in `dbt` set), with dbt's name resolution
+//! and `adapter.dispatch` search order.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use runner_jinja::{Template, Value};
+
+/// Runner's built-in macros, written for runner, in the internal `dbt` package.
+pub const BUILTIN_MACRO_FILES: &[(&str, &str)] = &[
+    ("macros/naming.sql", include_str!("../macros/naming.sql")),
+    ("macros/tests.sql", include_str!("../macros/tests.sql")),
+    (
+        "macros/incremental.sql",
+        include_str!("../macros/incremental.sql"),
+    ),
+];
+
+/// The internal package holding built-in macros.
+pub const INTERNAL_PACKAGE: &str = "dbt";
+
+/// One macro definition.
+#[derive(Debug, Clone)]
+pub struct MacroEntry {
+    /// `macro.pkg.name`.
+    pub unique_id: String,
+    /// Macro name (`test_unique`, `materialization_table_default`).
+    pub name: String,
+    /// Owning package.
+    pub package: String,
+    /// Defining file relative to the package root.
+    pub file: String,
+    /// The parsed file.
+    pub template: Arc<Template>,
+    /// Index into `template.macros()`.
+    pub index: usize,
+}
+
+impl MacroEntry {
+    /// The callable template value.
+    pub fn value(&self) -> Value {
+        Value::from_macro(self.template.clone(), self.index, &self.package)
+    }
+}
+
+/// All macros by package and name, with the root project and the adapter's dispatch prefixes.
+#[derive(Debug, Default)]
+pub struct MacroRegistry {
+    by_package: HashMap<String, HashMap<String, Arc<MacroEntry>>>,
+    root: String,
+    adapter_prefixes: Vec<String>,
+    dispatch: HashMap<String, Vec<String>>,
+    package_names: Vec<String>,
+}
+
+impl MacroRegistry {
+    /// An empty registry for a root project and adapter (`postgres`, `redshift`, `duckdb`).
+    pub fn new(root: &str, adapter_type: &str) -> MacroRegistry {
+        let adapter_prefixes = match adapter_type {
+            "redshift" => vec!["redshift", "postgres", "default"],
+            "default" => vec!["default"],
+            other => vec![other, "default"],
+        }
+        .into_iter()
+        .map(String::from)
+        .collect();
+        MacroRegistry {
+            root: root.to_string(),
+            adapter_prefixes,
+            ..Default::default()
+        }
+    }
+
+    /// Registers a package name (so `pkg.macro()` resolves even for packages without macros).
+    pub fn add_package(&mut self, name: &str) {
+        if !self.package_names.iter().any(|p| p == name) {
+            self.package_names.push(name.to_string());
+        }
+    }
+
+    /// Sets the `dispatch:` search order for a namespace.
+    pub fn set_dispatch(&mut self, namespace: &str, order: Vec<String>) {
+        self.dispatch.insert(namespace.to_string(), order);
+    }
+
+    /// Adds every macro of a parsed file; a later definition of the same name in the same package wins.
+    pub fn add_template(
+        &mut self,
+        package: &str,
+        file: &str,
+        template: Arc<Template>,
+    ) -> Vec<Arc<MacroEntry>> {
+        self.add_package(package);
+        let mut added = Vec::new();
+        for (index, def) in template.macros().iter().enumerate() {
+            let entry = Arc::new(MacroEntry {
+                unique_id: format!("macro.{package}.{}", def.name),
+                name: def.name.clone(),
+                package: package.to_string(),
+                file: file.to_string(),
+                template: template.clone(),
+                index,
+            });
+            self.by_package
+                .entry(package.to_string())
+                .or_default()
+                .insert(def.name.clone(), entry.clone());
+            added.push(entry);
+        }
+        added
+    }
+
+    /// A macro of one package.
+    pub fn get(&self, package: &str, name: &str) -> Option<&Arc<MacroEntry>> {
+        self.by_package.get(package)?.get(name)
+    }
+
+    /// Resolves an unqualified macro name as seen from code in `package`: that package, then the root
+    /// project, then the internal `dbt` package.
+    pub fn resolve(&self, package: &str, name: &str) -> Option<&Arc<MacroEntry>> {
+        self.get(package, name)
+            .or_else(|| self.get(&self.root, name))
+            .or_else(|| self.get(INTERNAL_PACKAGE, name))
+    }
+
+    /// Whether `name` is a package namespace (`dbt`, `dbt_utils`, the root project).
+    pub fn is_package(&self, name: &str) -> bool {
+        name == INTERNAL_PACKAGE || self.package_names.iter().any(|p| p == name)
+    }
+
+    /// `adapter.dispatch(macro_name, macro_namespace)`: the first `<prefix>__<name>` found along the search
+    /// order, prefixes in adapter order (`postgres`, then `default`).
+    pub fn dispatch(
+        &self,
+        calling_package: &str,
+        macro_name: &str,
+        namespace: Option<&str>,
+    ) -> Result<&Arc<MacroEntry>, String> {
+        let search: Vec<Option<String>> = match namespace {
+            None => vec![None],
+            Some(ns) => match self.dispatch.get(ns) {
+                Some(order) => order.iter().cloned().map(Some).collect(),
+                None => vec![Some(self.root.clone()), Some(ns.to_string())],
+            },
+        };
+        let mut tried = Vec::new();
+        for package in &search {
+            for prefix in &self.adapter_prefixes {
+                let candidate = format!("{prefix}__{macro_name}");
+                let found = match package {
+                    None => self.resolve(calling_package, &candidate),
+                    Some(p) => self.get(p, &candidate),
+                };
+                if let Some(m) = found {
+                    return Ok(m);
+                }
+                tried.push(match package {
+                    Some(p) => format!("{p}.{candidate}"),
+                    None => candidate,
+                });
+            }
+        }
+        Err(format!(
+            "In dispatch: No macro named '{macro_name}' found within namespace: '{}'\n    Searched for: '{}'",
+            namespace.unwrap_or("None"),
+            tried.join("', '")
+        ))
+    }
+
+    /// Every macro, sorted by unique id.
+    pub fn all(&self) -> Vec<&Arc<MacroEntry>> {
+        let mut v: Vec<&Arc<MacroEntry>> =
+            self.by_package.values().flat_map(|m| m.values()).collect();
+        v.sort_by(|a, b| a.unique_id.cmp(&b.unique_id));
+        v
+    }
+
+    /// Macros of one package, as `(name, value)` pairs, for a package namespace object.
+    pub fn package_macros(&self, package: &str) -> Option<&HashMap<String, Arc<MacroEntry>>> {
+        self.by_package.get(package)
+    }
+
+    /// The root project's name.
+    pub fn root(&self) -> &str {
+        &self.root
+    }
+}

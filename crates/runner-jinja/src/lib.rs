@@ -1,0 +1,25 @@
+//! `runner-jinja`: a Jinja2 interpreter with Python value semantics, matching
+//! Jinja2 3.1 output as dbt configures it (`do` + `loopcontrols` extensions,
+//! no autoescape, standard `Undefined`), plus dbt's block tags.
+//!
+//! Pipeline: [`lexer`](crate) → parser → AST → tree-walking evaluator.
+#![deny(missing_docs)]
+
+mod ast;
+mod error;
+mod eval;
+mod filters;
+mod filters_seq;
+mod format;
+mod lexer;
+mod methods;
+mod parser;
+mod template;
+mod tests;
+mod value;
+
+pub use error::{Error, ErrorKind, return_value};
+pub use eval::{Environment, FilterFn, Globals, Namespace, State, TestFn, UndefinedBehavior};
+pub use template::{Block, BlockKind, MacroDef, MacroKind, Template};
+pub use value::ops::BinOp;
+pub use value::{DictRef, Kwargs, ListRef, MacroValue, NativeFunction, Object, Value};

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every check CI runs: formatting, clippy, and all tests. Usage: scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --workspace
