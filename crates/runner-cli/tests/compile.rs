@@ -49,7 +49,7 @@ fn compile_injects_ephemeral_ctes_and_builds_generic_tests() {
     .unwrap();
     assert_eq!(
         sql,
-        "with __dbt__cte__people_base as (\n\nselect id, name from \"runner\".\"main\".\"raw_people\"\n)\n\nselect\n    id,\n    name\nfrom __dbt__cte__people_base"
+        "with __dbt__cte__people_base as (\n\nselect id, name from \"runner\".\"main\".\"raw_people\"\n) \nselect\n    id,\n    name\nfrom __dbt__cte__people_base"
     );
     let manifest: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.path().join("target/manifest.json")).unwrap(),

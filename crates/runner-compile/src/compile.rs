@@ -144,7 +144,7 @@ fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
             rest.trim_start()
         )
     } else {
-        format!("with {joined}\n{sql}")
+        format!("with{joined} {sql}")
     }
 }
 
@@ -180,7 +180,7 @@ pub fn compile_nodes(
             if !ctes.iter().any(|x| x.id == *e) {
                 ctes.push(InjectedCte {
                     id: e.clone(),
-                    sql: format!("__dbt__cte__{name} as (\n{esql}\n)"),
+                    sql: format!(" __dbt__cte__{name} as (\n{esql}\n)"),
                 });
             }
         }

@@ -202,7 +202,19 @@ pub fn node_for_file(
     node.path = file.path_in_resource_dir.clone();
     node.original_file_path = file.rel_path.clone();
     node.fqn = file_fqn(file, &name);
-    node.checksum = file_checksum(contents.as_bytes());
+    // dbt strips SQL files on load and checksums them with all whitespace runs collapsed to one space;
+    // seeds are checksummed as stripped text.
+    node.checksum = if rt == ResourceType::Seed {
+        file_checksum(contents.trim().as_bytes())
+    } else {
+        file_checksum(
+            contents
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_bytes(),
+        )
+    };
     node.created_at = created_at;
     let (config, unrendered) = base_config(loaded, rt, &file.package, &node.fqn, properties);
     node.config = config;
@@ -215,7 +227,7 @@ pub fn node_for_file(
                 .unwrap_or_default(),
         );
     } else {
-        node.raw_code = contents.to_string();
+        node.raw_code = contents.trim().to_string();
     }
     if rt == ResourceType::Test {
         node.contract = json!({"enforced": false, "alias_types": true, "checksum": null});

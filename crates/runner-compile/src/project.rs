@@ -369,7 +369,7 @@ pub fn parse_project(
         }
         if rt != ResourceType::Seed {
             let template = Arc::new(
-                Template::parse(&file.rel_path, &contents)
+                Template::parse(&file.rel_path, contents.trim())
                     .map_err(|e| CompileError::jinja(&file.rel_path, &e))?,
             );
             name_relation(&shared, &mut node)?;

@@ -50,7 +50,7 @@ pub(crate) fn tokenize(src: &str) -> Result<Vec<Token<'_>>> {
         b: src.as_bytes(),
         pos: 0,
         line: 1,
-        out: Vec::new(),
+        out: Vec::with_capacity(src.len() / 6 + 4),
         lstrip_next: false,
     };
     lx.run()?;

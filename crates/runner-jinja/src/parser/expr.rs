@@ -344,7 +344,7 @@ impl<'a> Parser<'a> {
                 }
             } else if self.is_op("(") {
                 let args = self.parse_call_args()?;
-                e = self.mk(ExprKind::Call(bx(e), args), line);
+                e = self.mk(ExprKind::Call(bx(e), Box::new(args)), line);
             } else {
                 return Ok(e);
             }
@@ -411,7 +411,7 @@ impl<'a> Parser<'a> {
             let line = self.line();
             if self.is_op("|") {
                 for (name, args, line) in self.parse_filter_chain(false)? {
-                    e = self.mk(ExprKind::Filter(bx(e), name, args), line);
+                    e = self.mk(ExprKind::Filter(bx(e), name, Box::new(args)), line);
                 }
             } else if self.is_name("is") {
                 self.i += 1;
@@ -442,10 +442,10 @@ impl<'a> Parser<'a> {
                 } else {
                     CallArgs::default()
                 };
-                e = self.mk(ExprKind::Test(bx(e), name, args, negated), line);
+                e = self.mk(ExprKind::Test(bx(e), name, Box::new(args), negated), line);
             } else if self.is_op("(") {
                 let args = self.parse_call_args()?;
-                e = self.mk(ExprKind::Call(bx(e), args), line);
+                e = self.mk(ExprKind::Call(bx(e), Box::new(args)), line);
             } else {
                 return Ok(e);
             }

@@ -2,7 +2,6 @@
 //! output (see `scripts/jinja-oracle.py`) plus host-API behaviour tests.
 
 mod api;
-mod bench;
 
 use std::path::PathBuf;
 use std::sync::Arc;
