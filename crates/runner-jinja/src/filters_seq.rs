@@ -5,9 +5,9 @@ use crate::error::{Error, ErrorKind, Result, type_err};
 use crate::eval::{Environment, State};
 use crate::filters::Args;
 use crate::methods::sort_values;
+use crate::value::Value;
 use crate::value::ops::BinOp;
 use crate::value::ops::binop;
-use crate::value::{Kwargs, Value};
 
 type Filter = fn(&State, Value, &Args) -> Result<Value>;
 
@@ -354,6 +354,3 @@ fn unique(_: &State, v: Value, a: &Args) -> Result<Value> {
     }
     Ok(Value::list(out))
 }
-
-#[allow(dead_code)]
-fn _kw(_: &Kwargs) {}

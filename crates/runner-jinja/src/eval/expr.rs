@@ -1,13 +1,11 @@
 //! Expression evaluation: names, literals, attribute/item access, operators,
 //! filters, tests and calls (including method calls on Python values).
 
-use std::sync::Arc;
-
 use super::call::call_value;
 use super::ctx::Ctx;
 use super::objects::LoopObject;
 use crate::ast::{CallArgs, CmpOp, Expr, ExprKind};
-use crate::error::{Error, ErrorKind, Result, type_err};
+use crate::error::{Result, type_err};
 use crate::value::ops::{self, binop, compare, undefined_error};
 use crate::value::{Kwargs, Value};
 
@@ -286,6 +284,3 @@ impl<'e> Ctx<'e> {
         call_value(&state, &f, args, kwargs)
     }
 }
-
-#[allow(dead_code)]
-fn _assert_send(_: Arc<Error>, _: ErrorKind) {}
