@@ -50,6 +50,25 @@ fn column_json(name: &str, body: &Json, description: String) -> Json {
     })
 }
 
+/// The tests declared under `data_tests:` (or the legacy `tests:`) of a property entry or column.
+fn declared_tests(body: &Json) -> impl Iterator<Item = &Json> {
+    body.get("data_tests")
+        .or_else(|| body.get("tests"))
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// Directories of a property file below its resource path (`models/staging/x.yml` gives `["staging"]`),
+/// which dbt puts in the fqn of the tests and sources it declares.
+fn yml_dirs(file: &str) -> Vec<String> {
+    let parts: Vec<&str> = file.split('/').skip(1).collect();
+    match parts.split_last() {
+        Some((_, dirs)) => dirs.iter().map(|s| s.to_string()).collect(),
+        None => Vec::new(),
+    }
+}
+
 /// Renders `{{ doc('x') }}` in a description.
 fn render_description(
     shared: &Arc<Shared>,
@@ -172,14 +191,7 @@ pub fn parse_project(
                 .and_then(Json::as_str)
                 .unwrap_or(tname)
                 .to_string();
-            let dirs: Vec<String> = entry
-                .file
-                .split('/')
-                .skip(1)
-                .collect::<Vec<_>>()
-                .split_last()
-                .map(|(_, d)| d.iter().map(|s| s.to_string()).collect())
-                .unwrap_or_default();
+            let dirs: Vec<String> = yml_dirs(&entry.file);
             let mut fqn = vec![entry.package.clone()];
             fqn.extend(dirs.clone());
             fqn.push(entry.name.clone());
@@ -200,13 +212,7 @@ pub fn parse_project(
                     let d = c.get("description").and_then(Json::as_str).unwrap_or("");
                     let d = render_description(&shared, &docs, &entry.package, d, &entry.file)?;
                     columns.insert(n.to_string(), column_json(n, c, d));
-                    for t in c
-                        .get("data_tests")
-                        .or_else(|| c.get("tests"))
-                        .and_then(Json::as_array)
-                        .into_iter()
-                        .flatten()
-                    {
+                    for t in declared_tests(c) {
                         source_tests.push((
                             entry.clone(),
                             tname.to_string(),
@@ -217,13 +223,7 @@ pub fn parse_project(
                     }
                 }
             }
-            for t in table
-                .get("data_tests")
-                .or_else(|| table.get("tests"))
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for t in declared_tests(table) {
                 source_tests.push((
                     entry.clone(),
                     tname.to_string(),
@@ -441,38 +441,18 @@ pub fn parse_project(
             .flatten()
         {
             let col = c.get("name").and_then(Json::as_str).map(String::from);
-            for t in c
-                .get("data_tests")
-                .or_else(|| c.get("tests"))
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for t in declared_tests(c) {
                 decls.push((entry.clone(), attached.clone(), col.clone(), t.clone()));
             }
         }
-        for t in entry
-            .body
-            .get("data_tests")
-            .or_else(|| entry.body.get("tests"))
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for t in declared_tests(&entry.body) {
             decls.push((entry.clone(), attached.clone(), None, t.clone()));
         }
     }
     let mut pending = Vec::new();
     for (entry, attached, col, t) in &decls {
         let decl = parse_decl(t, col.as_deref(), &entry.file)?;
-        let dirs: Vec<String> = entry
-            .file
-            .split('/')
-            .skip(1)
-            .collect::<Vec<_>>()
-            .split_last()
-            .map(|(_, d)| d.iter().map(|s| s.to_string()).collect())
-            .unwrap_or_default();
+        let dirs: Vec<String> = yml_dirs(&entry.file);
         let owner = TestOwner {
             package: &entry.package,
             file: &entry.file,

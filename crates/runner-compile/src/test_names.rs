@@ -2,6 +2,7 @@
 //! as dbt-core does (so `test.pkg.unique_orders_id.<hash>` ids match dbt's).
 
 use md5::{Digest, Md5};
+use runner_jinja::Value;
 use serde_json::{Map, Value as Json};
 
 /// What a generic test is attached to, for naming.
@@ -32,78 +33,14 @@ fn md5_hex(s: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Python's `str()` of a JSON scalar, as dbt sees YAML values.
+/// Python's `str()` of a JSON value, as dbt sees YAML values.
 pub fn python_str(v: &Json) -> String {
-    match v {
-        Json::Null => "None".into(),
-        Json::Bool(true) => "True".into(),
-        Json::Bool(false) => "False".into(),
-        Json::Number(n) => {
-            if n.is_f64() {
-                python_float(n.as_f64().unwrap_or(0.0))
-            } else {
-                n.to_string()
-            }
-        }
-        Json::String(s) => s.clone(),
-        other => python_repr(other),
-    }
-}
-
-fn python_float(f: f64) -> String {
-    if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e16 {
-        format!("{f:.1}")
-    } else {
-        format!("{f}")
-    }
-}
-
-/// Python's `repr()` of a string: single quotes unless the text has a `'` and no `"`.
-pub fn python_repr_str(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
+    Value::from_json(v).to_python_str()
 }
 
 /// Python's `repr()` of a JSON value.
 pub fn python_repr(v: &Json) -> String {
-    match v {
-        Json::String(s) => python_repr_str(s),
-        Json::Array(items) => format!(
-            "[{}]",
-            items.iter().map(python_repr).collect::<Vec<_>>().join(", ")
-        ),
-        Json::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!("{}: {}", python_repr_str(k), python_repr(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        scalar => python_str(scalar),
-    }
+    Value::from_json(v).repr()
 }
 
 /// Stringifies every scalar and sorts every mapping, as dbt does before hashing test metadata.
@@ -265,8 +202,8 @@ mod tests {
 
     #[test]
     fn python_repr_picks_quotes_like_python() {
-        assert_eq!(python_repr_str("a'b"), "\"a'b\"");
-        assert_eq!(python_repr_str("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(python_repr(&json!("a'b")), "\"a'b\"");
+        assert_eq!(python_repr(&json!("a'b\"c")), "'a\\'b\"c'");
         assert_eq!(python_str(&json!(1.0)), "1.0");
         assert_eq!(python_str(&json!(true)), "True");
     }
