@@ -2,6 +2,7 @@
 # Runs every check CI runs: formatting, clippy, and all tests. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/setup-duckdb.sh  # prebuilt libduckdb for the duckdb crate (docs/adr/0001)
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace

@@ -1,0 +1,29 @@
+//! Warehouse connections for the engine: Postgres and Redshift (the Postgres wire protocol, TLS via
+//! rustls) and embedded DuckDB, behind one synchronous [`Connection`] trait.
+//!
+//! A profile target becomes an [`AdapterConfig`] ([`AdapterConfig::from_profile`]), an [`Adapter`]
+//! opens connections from it, and a [`Pool`] sized by `threads` lends them to worker threads. A
+//! connection runs SQL strings (several statements each, as dbt sends them) and returns dbt's
+//! [`AdapterResponse`] and typed result [`Table`]s; it also answers dbt's catalog questions
+//! (schemas, relations, columns) and can be cancelled from another thread with a [`CancelHandle`].
+//! Materializations are not here: they are SQL the engine renders and runs through this crate.
+
+mod catalog;
+mod config;
+mod connection;
+mod duck;
+mod error;
+mod pool;
+mod postgres;
+mod table;
+
+pub use catalog::{ColumnInfo, Relation, RelationType, quote_identifier, quote_literal};
+pub use config::{
+    AdapterConfig, AdapterKind, DuckDbConfig, DuckDbExtension, PostgresConfig, SslMode,
+};
+pub use connection::{CancelHandle, Connection};
+pub use duck::{DuckDbConnection, DuckDbDatabase};
+pub use error::{AdapterError, Result};
+pub use pool::{Adapter, Pool, PooledConnection};
+pub use postgres::{PgCancel, PgConnection};
+pub use table::{AdapterResponse, Cell, Column, Table};

@@ -1,0 +1,10 @@
+//! Integration tests for runner-adapters against real services: a throwaway PostgreSQL 15
+//! cluster (runner-testkit, shared by this binary; one database per test) and embedded DuckDB.
+
+mod catalog;
+mod config;
+mod duckdb;
+mod pool;
+mod postgres;
+mod support;
+mod tls;
