@@ -103,6 +103,8 @@ impl<'e> Ctx<'e> {
                     Value::Int(i) => Value::Int(if neg { -i } else { i }),
                     Value::Bool(b) => Value::Int(if neg { -(b as i64) } else { b as i64 }),
                     Value::Float(f) => Value::Float(if neg { -f } else { f }),
+                    Value::Object(o) if neg && let Some(r) = o.neg() => r?,
+                    Value::Object(o) if !neg && o.neg().is_some() => Value::Object(o),
                     v => {
                         return Err(type_err(format!(
                             "bad operand type for unary {}: '{}'",

@@ -31,7 +31,9 @@ impl PartialEq for Value {
             }
             (Macro(a), Macro(b)) => Arc::ptr_eq(a, b),
             (Function(a), Function(b)) => Arc::ptr_eq(a, b),
-            (Object(a), Object(b)) => std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)),
+            (Object(a), Object(b)) if std::ptr::addr_eq(Arc::as_ptr(a), Arc::as_ptr(b)) => true,
+            (Object(a), _) => a.py_eq(other).unwrap_or(false),
+            (_, Object(b)) => b.py_eq(self).unwrap_or(false),
             _ => false,
         }
     }

@@ -146,6 +146,32 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn is_true(&self) -> bool {
         true
     }
+    /// Python binary arithmetic (`__add__`, `__sub__`, … and, when `reflected`, `__radd__`, …):
+    /// `self op other`, or `other op self` when `reflected`. `None` means "not supported for
+    /// these operands" (Python's `NotImplemented`); the caller then tries the other operand and
+    /// finally raises `unsupported operand type(s)`.
+    fn binary_op(
+        &self,
+        _op: ops::BinOp,
+        _other: &Value,
+        _reflected: bool,
+    ) -> Option<Result<Value>> {
+        None
+    }
+    /// Python unary minus (`__neg__`); `None` means unsupported (`bad operand type`).
+    fn neg(&self) -> Option<Result<Value>> {
+        None
+    }
+    /// Python `self == other` (`__eq__`); `None` falls back to identity.
+    fn py_eq(&self, _other: &Value) -> Option<bool> {
+        None
+    }
+    /// Python ordering of `self` relative to `other` (`__lt__` and friends); `None` means the
+    /// types are not orderable (the caller raises `'<' not supported between instances of …`),
+    /// `Some(Err(_))` is an object-specific error such as comparing naive and aware datetimes.
+    fn py_cmp(&self, _other: &Value) -> Option<Result<std::cmp::Ordering>> {
+        None
+    }
     /// Downcasting support for the host.
     fn as_any(&self) -> &dyn std::any::Any;
 }

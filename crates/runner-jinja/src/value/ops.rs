@@ -71,6 +71,16 @@ pub fn binop(op: BinOp, a: &Value, b: &Value) -> Result<Value> {
     if b.is_undefined() {
         return Err(undefined_error(b));
     }
+    if let Value::Object(o) = a
+        && let Some(r) = o.binary_op(op, b, false)
+    {
+        return r;
+    }
+    if let Value::Object(o) = b
+        && let Some(r) = o.binary_op(op, a, true)
+    {
+        return r;
+    }
     if let (Some(x), Some(y)) = (a.as_int(), b.as_int()) {
         return int_op(op, x, y);
     }
@@ -235,6 +245,11 @@ pub fn compare(a: &Value, b: &Value, op: &str) -> Result<Ordering> {
         },
         (Value::List(x), Value::List(y)) => seq_cmp(&x.to_vec(), &y.to_vec(), op),
         (Value::Tuple(x), Value::Tuple(y)) => seq_cmp(x, y, op),
+        (Value::Object(o), _) => o.py_cmp(b).unwrap_or_else(|| Err(err())),
+        (_, Value::Object(o)) => match o.py_cmp(a) {
+            Some(r) => r.map(Ordering::reverse),
+            None => Err(err()),
+        },
         _ => Err(err()),
     }
 }
@@ -337,6 +352,12 @@ pub fn slice(v: &Value, start: Option<i64>, stop: Option<i64>, step: Option<i64>
 }
 
 impl Value {
+    /// Python `self <op> other` (the `+`, `-`, … operators), for hosts implementing Python
+    /// functions such as `itertools.accumulate`.
+    pub fn binary_op(&self, op: BinOp, other: &Value) -> Result<Value> {
+        binop(op, self, other)
+    }
+
     /// Python `item in self`, false on type errors.
     pub fn contains(&self, item: &Value) -> bool {
         contains(self, item).unwrap_or(false)

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Render the `modules` fixtures with dbt-core's own Jinja environment and `modules` context.
+
+For every crates/runner-compile/tests/fixtures/modules/*.sql this writes `<name>.expected` (the
+rendered text) or, when rendering raises, `<name>.error` holding `<ExceptionClass>: <message>`.
+The environment is dbt_common's `get_environment()` and `modules` is exactly what dbt puts in the
+context (`dbt.context.base.get_context_modules()`), so the names available match dbt's.
+
+Usage: . /work/ref/env.sh && python scripts/modules-oracle.py   (needs scripts/install-oracle.sh)
+"""
+import pathlib
+import sys
+
+import dbt.deprecations
+from dbt.context.base import get_context_modules
+from dbt_common.clients.jinja import get_environment
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "crates" / "runner-compile" / "tests" / "fixtures" / "modules"
+
+
+def exception_name(e):
+    name = type(e).__name__
+    # `re.error` is the only exception class whose bare name says nothing.
+    return f"re.{name}" if name == "error" else name
+
+
+def main():
+    # dbt 1.12 wraps each itertools function to fire a deprecation event; outside a dbt invocation
+    # there are no flags for it to read, and the event is not template output anyway.
+    dbt.deprecations.warn = lambda *args, **kwargs: None
+    env = get_environment()
+    count = 0
+    for path in sorted(FIXTURES.glob("*.sql")):
+        source = path.read_text(encoding="utf-8")
+        expected, error = path.with_suffix(".expected"), path.with_suffix(".error")
+        try:
+            out = env.from_string(source).render({"modules": get_context_modules()})
+            result, target, stale = out, expected, error
+        except Exception as e:  # noqa: BLE001 - we record whatever the render raises
+            message = getattr(e, "message", None) or str(e)
+            result, target, stale = f"{exception_name(e)}: {message}\n", error, expected
+        if path.stem.startswith("err_") != (target == error):
+            print(f"warning: {path.name}: unexpected outcome ({target.suffix})", file=sys.stderr)
+        target.write_text(result, encoding="utf-8")
+        if stale.exists():
+            stale.unlink()
+        count += 1
+    print(f"rendered {count} fixtures")
+
+
+if __name__ == "__main__":
+    main()
