@@ -14,6 +14,50 @@ pub const BUILTIN_MACRO_FILES: &[(&str, &str)] = &[
         "macros/incremental.sql",
         include_str!("../macros/incremental.sql"),
     ),
+    (
+        "macros/cross_db/types.sql",
+        include_str!("../macros/cross_db/types.sql"),
+    ),
+    (
+        "macros/cross_db/casts.sql",
+        include_str!("../macros/cross_db/casts.sql"),
+    ),
+    (
+        "macros/cross_db/timestamps.sql",
+        include_str!("../macros/cross_db/timestamps.sql"),
+    ),
+    (
+        "macros/cross_db/dates.sql",
+        include_str!("../macros/cross_db/dates.sql"),
+    ),
+    (
+        "macros/cross_db/strings.sql",
+        include_str!("../macros/cross_db/strings.sql"),
+    ),
+    (
+        "macros/cross_db/literals.sql",
+        include_str!("../macros/cross_db/literals.sql"),
+    ),
+    (
+        "macros/cross_db/equality.sql",
+        include_str!("../macros/cross_db/equality.sql"),
+    ),
+    (
+        "macros/cross_db/aggregates.sql",
+        include_str!("../macros/cross_db/aggregates.sql"),
+    ),
+    (
+        "macros/cross_db/sets.sql",
+        include_str!("../macros/cross_db/sets.sql"),
+    ),
+    (
+        "macros/cross_db/arrays.sql",
+        include_str!("../macros/cross_db/arrays.sql"),
+    ),
+    (
+        "macros/cross_db/series.sql",
+        include_str!("../macros/cross_db/series.sql"),
+    ),
 ];
 
 /// The internal package holding built-in macros.

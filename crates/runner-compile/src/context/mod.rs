@@ -4,6 +4,7 @@
 //! Two phases share it. At parse time `execute` is false, `ref`/`source`/`config()` are recorded so the
 //! engine learns dependencies and configuration; at compile time they resolve to relations.
 
+pub mod column;
 pub mod functions;
 pub mod objects;
 
