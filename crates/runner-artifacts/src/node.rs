@@ -88,6 +88,19 @@ pub struct RefArgs {
     pub version: Option<String>,
 }
 
+impl RefArgs {
+    /// The version as the manifest shows it: a number when it reads as one (`v=1`), else the text.
+    pub fn version_json(&self) -> Json {
+        match &self.version {
+            None => Json::Null,
+            Some(v) => v
+                .parse::<i64>()
+                .map(Json::from)
+                .unwrap_or_else(|_| Json::String(v.clone())),
+        }
+    }
+}
+
 /// `depends_on` of a node.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DependsOn {
@@ -313,7 +326,7 @@ impl ManifestNode {
             Json::Array(
                 self.refs
                     .iter()
-                    .map(|r| json!({"name": r.name, "package": r.package, "version": r.version}))
+                    .map(|r| json!({"name": r.name, "package": r.package, "version": r.version_json()}))
                     .collect(),
             ),
         );
@@ -355,7 +368,10 @@ impl ManifestNode {
                     m.insert("column_name".into(), json!(self.column_name));
                     m.insert("file_key_name".into(), json!(self.file_key_name));
                 }
-                m.insert("attached_node".into(), json!(self.attached_node));
+                if self.test_metadata.is_some() {
+                    // Singular tests have no attached node key at all in dbt's manifest.
+                    m.insert("attached_node".into(), json!(self.attached_node));
+                }
                 if let Some(t) = &self.test_metadata {
                     m.insert(
                         "test_metadata".into(),

@@ -70,6 +70,9 @@ pub struct Common {
     /// `ls` output format: selector, name, path, json.
     #[arg(long, global = true, default_value = "selector")]
     pub output: String,
+    /// Keys `ls --output json` prints (space separated, or repeated).
+    #[arg(long, global = true, num_args = 1.., value_delimiter = ' ')]
+    pub output_keys: Vec<String>,
     /// Indirect test selection mode.
     #[arg(
         long,

@@ -221,38 +221,17 @@ fn ls(c: &Common) -> Result<i32> {
             R::Snapshot,
             R::Source,
             R::Exposure,
-            R::Analysis,
         ],
     )?;
     write_manifest(&parsed, &target_dir)?;
-    let mut lines: Vec<String> = ids
+    let output_keys: Vec<String> = c
+        .output_keys
         .iter()
-        .map(|id| {
-            if let Some(n) = parsed.manifest.nodes.get(id) {
-                match c.output.as_str() {
-                    "name" => n.name.clone(),
-                    "path" => n.original_file_path.clone(),
-                    _ => n.fqn.join("."),
-                }
-            } else if let Some(s) = parsed.manifest.sources.get(id) {
-                let fqn: Vec<String> =
-                    serde_json::from_value(s.body["fqn"].clone()).unwrap_or_default();
-                match c.output.as_str() {
-                    "name" => s.body["name"].as_str().unwrap_or("").to_string(),
-                    "path" => s.body["original_file_path"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    _ => format!("source:{}", fqn.join(".")),
-                }
-            } else {
-                id.clone()
-            }
-        })
+        .filter(|k| !k.is_empty())
+        .cloned()
         .collect();
-    lines.sort();
-    for l in lines {
-        println!("{l}");
+    for line in crate::list::lines(&parsed.manifest.to_json(), &ids, &c.output, &output_keys) {
+        println!("{line}");
     }
     Ok(exit::SUCCESS)
 }

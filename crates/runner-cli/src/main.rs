@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod list;
 
 use clap::Parser;
 

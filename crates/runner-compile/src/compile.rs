@@ -144,7 +144,12 @@ fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
             rest.trim_start()
         )
     } else {
-        format!("with{joined} {sql}")
+        // The CTEs go before the first token (a comment counts), after any leading whitespace.
+        format!(
+            "{}with{joined} {}",
+            &sql[..trimmed_start],
+            &sql[trimmed_start..]
+        )
     }
 }
 
@@ -212,7 +217,10 @@ pub fn compile_nodes(
         let rel = format!(
             "{}/{}",
             node.package_name,
-            if node.resource_type == ResourceType::Test && node.test_metadata.is_some() {
+            // Nodes that are not a whole file (generic tests, snapshot blocks) nest under their file.
+            if (node.resource_type == ResourceType::Test && node.test_metadata.is_some())
+                || node.resource_type == ResourceType::Snapshot
+            {
                 format!("{}/{}", node.original_file_path, node.path)
             } else {
                 node.original_file_path.clone()

@@ -65,6 +65,18 @@ pub fn default_config(rt: ResourceType) -> Map<String, Json> {
     put("event_time", Json::Null);
     put("concurrent_batches", Json::Null);
     match rt {
+        ResourceType::Snapshot => {
+            put("strategy", Json::Null);
+            put("target_schema", Json::Null);
+            put("target_database", Json::Null);
+            put("updated_at", Json::Null);
+            put("check_cols", Json::Null);
+            put(
+                "snapshot_meta_column_names",
+                json!({"dbt_valid_to": null, "dbt_valid_from": null, "dbt_scd_id": null, "dbt_updated_at": null, "dbt_is_deleted": null}),
+            );
+            put("dbt_valid_to_current", Json::Null);
+        }
         ResourceType::Seed => {
             put("delimiter", json!(","));
             put("quote_columns", Json::Null);
@@ -99,6 +111,20 @@ fn listify(v: &Json) -> Vec<Json> {
         Json::Null => Vec::new(),
         Json::Array(a) => a.clone(),
         other => vec![other.clone()],
+    }
+}
+
+/// Rendered configs hold hooks as `{"sql", "transaction", "index"}` objects, as dbt's manifest does;
+/// unrendered configs keep them as written.
+pub fn hooks_as_objects(config: &mut Map<String, Json>) {
+    for key in ["pre-hook", "post-hook"] {
+        if let Some(Json::Array(hooks)) = config.get_mut(key) {
+            for hook in hooks.iter_mut() {
+                if let Json::String(sql) = hook {
+                    *hook = json!({"sql": sql, "transaction": true, "index": null});
+                }
+            }
+        }
     }
 }
 

@@ -161,6 +161,22 @@ pub fn build_test_node(
         None => format!("test_{}", decl.name),
     };
     node.raw_code = format!("{{{{ {macro_call}(**_dbt_generic_test_kwargs) }}}}");
+    // dbt records the entry's config, and the short alias of a long test name, as a trailing config() call.
+    let mut config_args: Vec<String> = decl
+        .config
+        .iter()
+        .map(|(k, v)| format!("{k}={}", config_literal(v)))
+        .collect();
+    if names.alias != names.name {
+        config_args.push(format!(
+            "alias={}",
+            config_literal(&Json::from(names.alias.clone()))
+        ));
+    }
+    if !config_args.is_empty() {
+        node.raw_code
+            .push_str(&format!("{{{{ config({}) }}}}", config_args.join(",")));
+    }
     node.column_name = decl.column_name.clone();
     node.file_key_name = Some(owner.file_key_name.clone());
     node.attached_node = owner.attached_node.clone();
@@ -242,4 +258,12 @@ fn expression_value(
     ctx.call(&m, Vec::new())
         .map(Some)
         .map_err(|e| CompileError::jinja(file, &e))
+}
+
+/// A config value as dbt writes it into a generic test's raw code: strings in double quotes.
+fn config_literal(v: &Json) -> String {
+    match v {
+        Json::String(s) => format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        other => runner_jinja::Value::from_json(other).repr(),
+    }
 }

@@ -9,6 +9,7 @@ pub mod compile;
 pub mod config;
 pub mod context;
 pub mod error;
+pub mod exposures;
 pub mod generic_tests;
 pub mod modules;
 pub mod nodes;
@@ -16,7 +17,9 @@ pub mod project;
 pub mod registry;
 pub mod relation;
 pub mod resolve;
+pub mod snapshots;
 pub mod test_names;
+pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -219,9 +222,6 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
             .map(|p| (p.name.clone(), p.vars.clone()))
             .collect::<HashMap<_, _>>(),
     };
-    let run_started = run_started_at
-        .format("%Y-%m-%d %H:%M:%S%.6f+00:00")
-        .to_string();
     let project_name = loaded.root.name.clone();
     let target_v = Value::from_json(&Json::Object(target_value));
     let flags_v = Value::from_json(&Json::Object(opts.flags.clone()));
@@ -237,7 +237,7 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
         flags: flags_v.clone(),
         globals: {
             let mut g =
-                context::objects::run_globals(weak, &project_name, &invocation_id, &run_started);
+                context::objects::run_globals(weak, &project_name, &invocation_id, run_started_at);
             g.insert("target", target_v.clone());
             g.insert("flags", flags_v.clone());
             g
@@ -286,6 +286,9 @@ pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::G
                 }
             }),
             attached_node: n.attached_node.clone(),
+            version: n.version.as_ref().map(versions::json_label),
+            latest_version: n.latest_version.as_ref().map(versions::json_label),
+            access: (n.resource_type == ResourceType::Model).then(|| n.access.clone()),
             ..Default::default()
         });
     }
@@ -300,6 +303,21 @@ pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::G
             tags: serde_json::from_value(s.body["tags"].clone()).unwrap_or_default(),
             config: s.body["config"].clone(),
             source_name: s.body["source_name"].as_str().map(String::from),
+            ..Default::default()
+        });
+    }
+    for (id, e) in &manifest.exposures {
+        out.push(runner_graph::GraphNode {
+            unique_id: id.clone(),
+            resource_type: runner_graph::ResourceType::Exposure,
+            package_name: e.body["package_name"].as_str().unwrap_or("").into(),
+            name: e.body["name"].as_str().unwrap_or("").into(),
+            fqn: serde_json::from_value(e.body["fqn"].clone()).unwrap_or_default(),
+            original_file_path: e.body["original_file_path"].as_str().unwrap_or("").into(),
+            tags: serde_json::from_value(e.body["tags"].clone()).unwrap_or_default(),
+            config: e.body["config"].clone(),
+            depends_on: serde_json::from_value(e.body["depends_on"]["nodes"].clone())
+                .unwrap_or_default(),
             ..Default::default()
         });
     }

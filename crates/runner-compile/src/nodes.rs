@@ -67,6 +67,7 @@ pub fn finish_config(
             merge_into(unrendered, &level);
         }
     }
+    crate::config::hooks_as_objects(config);
 }
 
 /// sha256 of a file's contents, as dbt's `checksum`.
@@ -96,6 +97,7 @@ pub fn resource_type_of(kind: FileKind) -> Option<ResourceType> {
         FileKind::Seed => ResourceType::Seed,
         FileKind::SingularTest => ResourceType::Test,
         FileKind::Analysis => ResourceType::Analysis,
+        FileKind::Snapshot => ResourceType::Snapshot,
         _ => return None,
     })
 }
@@ -138,6 +140,9 @@ pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()
     let alias = call("generate_alias_name", json_str(node.config.get("alias")))?;
     node.database = Some(database).filter(|d| !d.is_empty());
     node.schema = schema;
+    if node.resource_type == ResourceType::Snapshot {
+        crate::snapshots::apply_target_location(node);
+    }
     if node.resource_type != ResourceType::Test
         || node.config.get("alias").is_some_and(|a| !a.is_null())
     {
@@ -148,7 +153,9 @@ pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()
         ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
     ) && node.config.get("materialized").and_then(Json::as_str)
         != Some("ephemeral");
-    if relational {
+    if !relational {
+        node.relation_name = None;
+    } else {
         node.relation_name = Some(
             Relation::new(
                 node.database.clone(),
@@ -202,6 +209,11 @@ pub fn node_for_file(
     node.path = file.path_in_resource_dir.clone();
     node.original_file_path = file.rel_path.clone();
     node.fqn = file_fqn(file, &name);
+    if rt == ResourceType::Analysis {
+        // dbt files analyses under an `analysis` folder in both path and fqn.
+        node.path = format!("analysis/{}", node.path);
+        node.fqn.insert(1, "analysis".to_string());
+    }
     // dbt strips SQL files on load and checksums them with all whitespace runs collapsed to one space;
     // seeds are checksummed as stripped text.
     node.checksum = if rt == ResourceType::Seed {

@@ -61,7 +61,7 @@ fn declared_tests(body: &Json) -> impl Iterator<Item = &Json> {
 
 /// Directories of a property file below its resource path (`models/staging/x.yml` gives `["staging"]`),
 /// which dbt puts in the fqn of the tests and sources it declares.
-fn yml_dirs(file: &str) -> Vec<String> {
+pub(crate) fn yml_dirs(file: &str) -> Vec<String> {
     let parts: Vec<&str> = file.split('/').skip(1).collect();
     match parts.split_last() {
         Some((_, dirs)) => dirs.iter().map(|s| s.to_string()).collect(),
@@ -318,104 +318,137 @@ pub fn parse_project(
     }
 
     // File nodes.
+    let versions = crate::versions::versioned_files(props.values());
     for file in &loaded.files {
         let Some(rt) = resource_type_of(file.kind) else {
             continue;
         };
         let contents = file.read()?;
-        let prop_kind = match rt {
-            ResourceType::Seed => PropertyKind::Seeds,
-            ResourceType::Analysis => PropertyKind::Analyses,
-            _ => PropertyKind::Models,
-        };
-        let entry = if rt == ResourceType::Test {
-            None
+        // A snapshot file holds `{% snapshot %}` blocks, each its own node; other files are one node.
+        let units: Vec<(Option<String>, String)> = if rt == ResourceType::Snapshot {
+            Template::parse(&file.rel_path, &contents)
+                .map_err(|e| CompileError::jinja(&file.rel_path, &e))?
+                .blocks()
+                .iter()
+                .filter(|b| matches!(b.kind, runner_jinja::BlockKind::Snapshot))
+                .map(|b| (Some(b.name.clone()), b.body.clone()))
+                .collect()
         } else {
-            props.get(&props_key(prop_kind, &file.package, file.stem()))
+            vec![(None, contents.clone())]
         };
-        let prop_config = entry
-            .and_then(|e| e.body.get("config"))
-            .and_then(Json::as_object)
-            .cloned();
-        let mut node = node_for_file(
-            loaded,
-            file,
-            rt,
-            &contents,
-            prop_config.as_ref(),
-            created_at,
-        );
-        if let Some(e) = entry {
-            node.patch_path = Some(format!("{}://{}", e.package, e.file));
-            let d = e
-                .body
-                .get("description")
-                .and_then(Json::as_str)
-                .unwrap_or("");
-            node.description = render_description(&shared, &docs, &e.package, d, &e.file)?;
-            for c in e
-                .body
-                .get("columns")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(n) = c.get("name").and_then(Json::as_str) {
-                    let d = c.get("description").and_then(Json::as_str).unwrap_or("");
-                    let d = render_description(&shared, &docs, &e.package, d, &e.file)?;
-                    node.columns.insert(n.to_string(), column_json(n, c, d));
+        for (block, code) in units {
+            let prop_kind = match rt {
+                ResourceType::Seed => PropertyKind::Seeds,
+                ResourceType::Analysis => PropertyKind::Analyses,
+                ResourceType::Snapshot => PropertyKind::Snapshots,
+                _ => PropertyKind::Models,
+            };
+            let version = (rt == ResourceType::Model)
+                .then(|| versions.get(&(file.package.clone(), file.stem().to_string())))
+                .flatten();
+            let props_name = match (&block, version) {
+                (Some(b), _) => b.as_str(),
+                (None, Some(v)) => v.model.as_str(),
+                (None, None) => file.stem(),
+            };
+            let entry = if rt == ResourceType::Test {
+                None
+            } else {
+                props.get(&props_key(prop_kind, &file.package, props_name))
+            };
+            let prop_config = entry
+                .and_then(|e| e.body.get("config"))
+                .and_then(Json::as_object)
+                .cloned();
+            let mut node = node_for_file(
+                loaded,
+                file,
+                rt,
+                &contents,
+                prop_config.as_ref(),
+                created_at,
+            );
+            if let Some(v) = version {
+                crate::versions::apply(&mut node, v);
+            }
+            if let Some(b) = &block {
+                crate::snapshots::apply_block(loaded, &mut node, b, &code, prop_config.as_ref());
+            }
+            if let Some(e) = entry {
+                node.patch_path = Some(format!("{}://{}", e.package, e.file));
+                let d = e
+                    .body
+                    .get("description")
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                node.description = render_description(&shared, &docs, &e.package, d, &e.file)?;
+                for c in e
+                    .body
+                    .get("columns")
+                    .and_then(Json::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(n) = c.get("name").and_then(Json::as_str) {
+                        let d = c.get("description").and_then(Json::as_str).unwrap_or("");
+                        let d = render_description(&shared, &docs, &e.package, d, &e.file)?;
+                        node.columns.insert(n.to_string(), column_json(n, c, d));
+                    }
                 }
             }
-        }
-        if rt != ResourceType::Seed {
-            let template = Arc::new(
-                Template::parse(&file.rel_path, contents.trim())
+            if rt != ResourceType::Seed {
+                let template = Arc::new(
+                    Template::parse(
+                        &file.rel_path,
+                        if block.is_some() { &code } else { code.trim() },
+                    )
                     .map_err(|e| CompileError::jinja(&file.rel_path, &e))?,
-            );
+                );
+                name_relation(&shared, &mut node)?;
+                let captured = parse_render(&shared, &node, &template, HashMap::new())?;
+                let mut unrendered = node.unrendered_config.clone();
+                let fqn = node.fqn.clone();
+                finish_config(
+                    loaded,
+                    rt,
+                    &file.package,
+                    &fqn,
+                    &mut node.config,
+                    &mut unrendered,
+                    &captured.config_calls,
+                );
+                node.unrendered_config = unrendered;
+                node.refs = captured.refs;
+                node.sources = captured.sources;
+                node.depends_on.macros = captured.macros;
+                templates.insert(node.unique_id.clone(), template);
+            }
             name_relation(&shared, &mut node)?;
-            let captured = parse_render(&shared, &node, &template, HashMap::new())?;
-            let mut unrendered = node.unrendered_config.clone();
-            let fqn = node.fqn.clone();
-            finish_config(
-                loaded,
-                rt,
-                &file.package,
-                &fqn,
-                &mut node.config,
-                &mut unrendered,
-                &captured.config_calls,
-            );
-            node.unrendered_config = unrendered;
-            node.refs = captured.refs;
-            node.sources = captured.sources;
-            node.depends_on.macros = captured.macros;
-            templates.insert(node.unique_id.clone(), template);
+            node.tags = node
+                .config
+                .get("tags")
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|t| t.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            node.meta = node
+                .config
+                .get("meta")
+                .and_then(Json::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if let Some(prev) = nodes.get(&node.unique_id) {
+                return Err(CompileError::Duplicate {
+                    name: node.name.clone(),
+                    first: prev.original_file_path.clone(),
+                    second: node.original_file_path.clone(),
+                });
+            }
+            nodes.insert(node.unique_id.clone(), node);
         }
-        name_relation(&shared, &mut node)?;
-        node.tags = node
-            .config
-            .get("tags")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|t| t.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        node.meta = node
-            .config
-            .get("meta")
-            .and_then(Json::as_object)
-            .cloned()
-            .unwrap_or_default();
-        if let Some(prev) = nodes.get(&node.unique_id) {
-            return Err(CompileError::Duplicate {
-                name: node.name.clone(),
-                first: prev.original_file_path.clone(),
-                second: node.original_file_path.clone(),
-            });
-        }
-        nodes.insert(node.unique_id.clone(), node);
     }
 
     // Generic tests on models and seeds.
@@ -429,35 +462,67 @@ pub fn parse_project(
         } else {
             "model"
         };
-        let attached = format!("{rt}.{}.{}", entry.package, entry.name);
-        if !nodes.contains_key(&attached) {
-            continue;
-        }
-        for c in entry
-            .body
-            .get("columns")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let col = c.get("name").and_then(Json::as_str).map(String::from);
-            for t in declared_tests(c) {
-                decls.push((entry.clone(), attached.clone(), col.clone(), t.clone()));
+        // A versioned model gets its tests once per version.
+        let targets: Vec<(String, Option<String>)> = match entry.body.get("versions") {
+            Some(Json::Array(vs)) if rt == "model" => vs
+                .iter()
+                .filter_map(|v| v.get("v"))
+                .map(crate::versions::json_label)
+                .map(|v| {
+                    (
+                        format!("model.{}.{}.v{v}", entry.package, entry.name),
+                        Some(v),
+                    )
+                })
+                .collect(),
+            _ => vec![(format!("{rt}.{}.{}", entry.package, entry.name), None)],
+        };
+        for (attached, version) in targets {
+            if !nodes.contains_key(&attached) {
+                continue;
             }
-        }
-        for t in declared_tests(&entry.body) {
-            decls.push((entry.clone(), attached.clone(), None, t.clone()));
+            for c in entry
+                .body
+                .get("columns")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let col = c.get("name").and_then(Json::as_str).map(String::from);
+                for t in declared_tests(c) {
+                    decls.push((
+                        entry.clone(),
+                        attached.clone(),
+                        version.clone(),
+                        col.clone(),
+                        t.clone(),
+                    ));
+                }
+            }
+            for t in declared_tests(&entry.body) {
+                decls.push((
+                    entry.clone(),
+                    attached.clone(),
+                    version.clone(),
+                    None,
+                    t.clone(),
+                ));
+            }
         }
     }
     let mut pending = Vec::new();
-    for (entry, attached, col, t) in &decls {
+    for (entry, attached, version, col, t) in &decls {
         let decl = parse_decl(t, col.as_deref(), &entry.file)?;
         let dirs: Vec<String> = yml_dirs(&entry.file);
+        let node_name = match version {
+            Some(v) => format!("{}_v{v}", entry.name),
+            None => entry.name.clone(),
+        };
         let owner = TestOwner {
             package: &entry.package,
             file: &entry.file,
             fqn_dirs: dirs,
-            target: TestTarget::Node(&entry.name),
+            target: TestTarget::Node(&node_name),
             file_key_name: format!(
                 "{}.{}",
                 if entry.kind == PropertyKind::Seeds {
@@ -467,7 +532,10 @@ pub fn parse_project(
                 },
                 entry.name
             ),
-            model_expr: format!("ref('{}')", entry.name),
+            model_expr: match version {
+                Some(v) => format!("ref('{}', version='{v}')", entry.name),
+                None => format!("ref('{}')", entry.name),
+            },
             attached_node: Some(attached.clone()),
         };
         pending.push((
@@ -563,11 +631,12 @@ pub fn parse_project(
         sources,
         macros: BTreeMap::new(),
         docs,
-        exposures: BTreeMap::new(),
+        exposures: crate::exposures::parse(&shared, props.values(), created_at)?,
         selectors: Map::new(),
         disabled: BTreeMap::new(),
     };
     crate::resolve::resolve_dependencies(&mut manifest)?;
+    crate::exposures::resolve(&mut manifest)?;
     for entry in shared.registry.all() {
         manifest.macros.insert(
             entry.unique_id.clone(),

@@ -10,22 +10,31 @@ use crate::registry::MacroEntry;
 
 /// Index of refable nodes by name.
 pub struct RefIndex {
-    by_name: HashMap<String, Vec<(String, String)>>,
+    by_name: HashMap<String, Vec<RefTarget>>,
+}
+
+struct RefTarget {
+    package: String,
+    id: String,
+    version: Option<String>,
+    is_latest: bool,
 }
 
 impl RefIndex {
     /// Builds the index over models, seeds and snapshots.
     pub fn new(manifest: &Manifest) -> RefIndex {
-        let mut by_name: HashMap<String, Vec<(String, String)>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<RefTarget>> = HashMap::new();
         for (id, n) in &manifest.nodes {
             if matches!(
                 n.resource_type,
                 ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
             ) {
-                by_name
-                    .entry(n.name.clone())
-                    .or_default()
-                    .push((n.package_name.clone(), id.clone()));
+                by_name.entry(n.name.clone()).or_default().push(RefTarget {
+                    package: n.package_name.clone(),
+                    id: id.clone(),
+                    version: n.version.as_ref().map(crate::versions::json_label),
+                    is_latest: n.version.is_none() || n.version == n.latest_version,
+                });
             }
         }
         RefIndex { by_name }
@@ -34,18 +43,26 @@ impl RefIndex {
     /// The unique id a ref from `package` resolves to: an explicit package, else the node's own package,
     /// else the only candidate in any package.
     pub fn find(&self, package: &str, r: &RefArgs) -> Option<&str> {
-        let candidates = self.by_name.get(&r.name)?;
+        let candidates: Vec<&RefTarget> = self
+            .by_name
+            .get(&r.name)?
+            .iter()
+            .filter(|t| match &r.version {
+                Some(v) => t.version.as_deref() == Some(v.as_str()),
+                None => t.is_latest,
+            })
+            .collect();
         if let Some(p) = &r.package {
             return candidates
                 .iter()
-                .find(|(cp, _)| cp == p)
-                .map(|(_, id)| id.as_str());
+                .find(|t| &t.package == p)
+                .map(|t| t.id.as_str());
         }
         candidates
             .iter()
-            .find(|(cp, _)| cp == package)
+            .find(|t| t.package == package)
             .or_else(|| candidates.first())
-            .map(|(_, id)| id.as_str())
+            .map(|t| t.id.as_str())
     }
 }
 

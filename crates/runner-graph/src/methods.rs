@@ -198,8 +198,17 @@ fn is_selected(fqn: &[&str], selector: &str, versioned: bool) -> bool {
     }
     for (i, part) in sel.iter().enumerate() {
         if has_wildcard(part) {
-            // From the first wildcard on, the rest of the selector must match the rest of the fqn.
-            return fnmatch(&flat[i..].join("."), &sel[i..].join("."));
+            // From the first wildcard on, the rest of the selector must match the rest of the fqn;
+            // since dbt 1.12 a bare pattern (no dot) may instead match the leaf alone.
+            if fnmatch(&flat[i..].join("."), &sel[i..].join(".")) {
+                return true;
+            }
+            let name = if versioned && fqn.len() >= 2 {
+                fqn[fqn.len() - 2]
+            } else {
+                leaf
+            };
+            return !selector.contains('.') && fnmatch(name, selector);
         }
         if flat[i] != *part {
             return false;
@@ -305,7 +314,10 @@ mod tests {
         assert!(fq(&f, "*", false));
         assert!(fq(&f, "shop.staging.stg_*", false));
         assert!(fq(&f, "*orders", false));
-        assert!(!fq(&f, "stg_*", false));
+        assert!(fq(&f, "stg_*", false));
+        assert!(fq(&f, "stg_ord?rs", false));
+        assert!(!fq(&f, "staging.ord*", false));
+        assert!(!fq(&f, "stg_x*", false));
         assert!(!fq(&f, "stg", false));
         assert!(!fq(&f, "marts", false));
         assert!(!fq(&f, "shop.staging.stg_orders.extra", false));
@@ -316,6 +328,7 @@ mod tests {
         assert!(fq(&v, "marts.dim.v2", true));
         assert!(!fq(&v, "dim_v1", true));
         assert!(!fq(&v, "v2", true));
+        assert!(fq(&v, "di*", true));
         assert!(!fq(&[], "*", false));
     }
 

@@ -153,6 +153,7 @@ impl Object for Api {
     fn get_attr(&self, name: &str) -> Option<Value> {
         match name {
             "Relation" => Some(Value::from_object(Arc::new(RelationFactory))),
+            "Column" => Some(super::column::column_class()),
             _ => None,
         }
     }
@@ -235,7 +236,7 @@ pub fn run_globals(
     shared: &std::sync::Weak<Shared>,
     project_name: &str,
     invocation_id: &str,
-    run_started_at: &str,
+    run_started_at: chrono::DateTime<chrono::Utc>,
 ) -> HashMap<&'static str, Value> {
     let mut g: HashMap<&'static str, Value> = HashMap::new();
     g.insert(
@@ -311,7 +312,7 @@ pub fn run_globals(
                 .map(|v| v.is_true())
                 .unwrap_or(false);
             let v = if sort { sort_json(&v) } else { v };
-            Ok(Value::from(python_json_dumps(&v)))
+            Ok(Value::from(runner_artifacts::python_json_dumps(&v)))
         }),
     );
     g.insert(
@@ -387,7 +388,10 @@ pub fn run_globals(
     );
     g.insert("project_name", Value::from(project_name));
     g.insert("invocation_id", Value::from(invocation_id));
-    g.insert("run_started_at", Value::from(run_started_at));
+    g.insert(
+        "run_started_at",
+        crate::modules::utc_datetime(run_started_at),
+    );
     g.insert("dbt_version", Value::from(crate::DBT_VERSION));
     g.insert("selected_resources", Value::list(Vec::new()));
     g.insert("modules", crate::modules::modules_value());
@@ -425,30 +429,5 @@ fn sort_json(v: &serde_json::Value) -> serde_json::Value {
         }
         serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort_json).collect()),
         other => other.clone(),
-    }
-}
-
-/// `json.dumps` with Python's default separators (`", "` and `": "`).
-pub fn python_json_dumps(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Array(a) => format!(
-            "[{}]",
-            a.iter()
-                .map(python_json_dumps)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        serde_json::Value::Object(m) => format!(
-            "{{{}}}",
-            m.iter()
-                .map(|(k, v)| format!(
-                    "{}: {}",
-                    serde_json::Value::String(k.clone()),
-                    python_json_dumps(v)
-                ))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        other => other.to_string(),
     }
 }

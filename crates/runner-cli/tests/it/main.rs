@@ -1,0 +1,6 @@
+//! End-to-end tests of the `runner` binary on fixture projects.
+
+mod compile;
+mod oracle;
+mod schema;
+mod support;

@@ -1,0 +1,72 @@
+//! Shared helpers: copying fixture projects to a temp dir and running the built `runner` binary there.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A fresh copy of the fixture project `name` (under this crate's `tests/fixtures/` or the repository's
+/// `tests/fixtures/`), so runs never write into the source tree.
+pub fn fixture_copy(name: &str) -> tempfile::TempDir {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let src = if local.is_dir() {
+        local
+    } else {
+        repo_root().join("tests/fixtures").join(name)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for entry in walk(&src) {
+        let rel = entry.strip_prefix(&src).unwrap();
+        if rel.starts_with("expected") {
+            continue;
+        }
+        let dest = dir.path().join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, &dest).unwrap();
+    }
+    dir
+}
+
+/// Every file under `dir`, sorted.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs `runner <args>` in `project` with a clean environment for dbt's variables.
+pub fn runner(project: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(args)
+        .current_dir(project)
+        .env("HOME", project)
+        .env_remove("DBT_PROFILES_DIR")
+        .env_remove("DBT_PROJECT_DIR")
+        .env_remove("DBT_TARGET_PATH")
+        .output()
+        .unwrap()
+}
+
+/// Panics with stderr unless the run succeeded; returns stdout.
+pub fn ok(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "exit {:?}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
