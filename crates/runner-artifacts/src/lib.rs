@@ -8,7 +8,7 @@ pub mod manifest;
 pub mod node;
 pub mod write;
 
-pub use manifest::{Manifest, ManifestMetadata};
+pub use manifest::{Manifest, ManifestMetadata, yaml_resource_section};
 pub use node::{
     Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode,
     ManifestNode, RefArgs, ResourceType, SourceNode, TestMetadata,

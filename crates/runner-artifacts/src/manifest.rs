@@ -48,6 +48,19 @@ pub struct Manifest {
     pub selectors: Map<String, Json>,
     /// Disabled nodes, keyed by unique id.
     pub disabled: BTreeMap<String, Vec<Json>>,
+    /// Resources declared only in YAML (`metric.`, `semantic_model.`, `saved_query.`, `unit_test.`),
+    /// in their JSON layout; the id's prefix names the manifest section.
+    pub yaml_resources: BTreeMap<String, Json>,
+}
+
+/// The manifest section a [`Manifest::yaml_resources`] id belongs to.
+pub fn yaml_resource_section(unique_id: &str) -> &'static str {
+    match unique_id.split('.').next() {
+        Some("metric") => "metrics",
+        Some("semantic_model") => "semantic_models",
+        Some("saved_query") => "saved_queries",
+        _ => "unit_tests",
+    }
 }
 
 impl Manifest {
@@ -75,7 +88,26 @@ impl Manifest {
                 .unwrap_or_default();
             map.insert(id.clone(), parents.into_iter().collect());
         }
+        for (id, r) in &self.yaml_resources {
+            let parents: BTreeSet<String> = r["depends_on"]["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+            map.insert(id.clone(), parents.into_iter().collect());
+        }
         map
+    }
+
+    fn yaml_section(&self, section: &str) -> Json {
+        Json::Object(
+            self.yaml_resources
+                .iter()
+                .filter(|(id, _)| yaml_resource_section(id) == section)
+                .map(|(id, r)| (id.clone(), r.clone()))
+                .collect(),
+        )
     }
 
     /// Children of every node, source and exposure (sorted).
@@ -152,16 +184,19 @@ impl Manifest {
                     .collect(),
             ),
         );
-        m.insert("metrics".into(), json!({}));
+        m.insert("metrics".into(), self.yaml_section("metrics"));
         m.insert("groups".into(), json!({}));
         m.insert("selectors".into(), Json::Object(self.selectors.clone()));
         m.insert("disabled".into(), json!(self.disabled));
         m.insert("parent_map".into(), json!(self.parent_map()));
         m.insert("child_map".into(), json!(self.child_map()));
         m.insert("group_map".into(), json!({}));
-        m.insert("saved_queries".into(), json!({}));
-        m.insert("semantic_models".into(), json!({}));
-        m.insert("unit_tests".into(), json!({}));
+        m.insert("saved_queries".into(), self.yaml_section("saved_queries"));
+        m.insert(
+            "semantic_models".into(),
+            self.yaml_section("semantic_models"),
+        );
+        m.insert("unit_tests".into(), self.yaml_section("unit_tests"));
         m.insert("functions".into(), json!({}));
         Json::Object(m)
     }

@@ -225,6 +225,8 @@ pub struct ManifestNode {
     pub test_metadata: Option<TestMetadata>,
     /// Seed only: the package root on disk.
     pub root_path: Option<String>,
+    /// Operation only: the hook's position in its `on-run-start`/`on-run-end` list.
+    pub hook_index: Option<usize>,
 }
 
 impl ManifestNode {
@@ -270,6 +272,7 @@ impl ManifestNode {
             attached_node: None,
             test_metadata: None,
             root_path: None,
+            hook_index: None,
         }
     }
 
@@ -378,6 +381,9 @@ impl ManifestNode {
                         json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
                     );
                 }
+            }
+            ResourceType::Operation => {
+                m.insert("index".into(), json!(self.hook_index));
             }
             _ => {}
         }

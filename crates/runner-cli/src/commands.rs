@@ -61,6 +61,29 @@ fn profiles_dir(c: &Common) -> Option<PathBuf> {
     None
 }
 
+/// A profiles dir, profile or target the user asked for must exist: never fall back to the embedded
+/// DuckDB database silently when they did.
+fn check_profiles_found(c: &Common, found: Option<&Path>) -> Result<()> {
+    if let Some(d) = &c.profiles_dir {
+        let file = d.join("profiles.yml");
+        if !file.is_file() {
+            bail!(
+                "{}: not found (from --profiles-dir or DBT_PROFILES_DIR)",
+                file.display()
+            );
+        }
+    }
+    if found.is_none() {
+        let asked = [("--profile", &c.profile), ("--target", &c.target)];
+        if let Some((flag, Some(name))) = asked.iter().find(|(_, v)| v.is_some()) {
+            bail!(
+                "{flag} {name}: no profiles.yml found (looked in . and ~/.dbt); pass --profiles-dir"
+            );
+        }
+    }
+    Ok(())
+}
+
 fn load(
     c: &Common,
 ) -> Result<(
@@ -73,6 +96,7 @@ fn load(
     }
     let dir = project_dir(c);
     let profiles = profiles_dir(c);
+    check_profiles_found(c, profiles.as_deref())?;
     let profile_override = c.profile.clone();
     let target_override = c.target.clone();
     let threads = c.threads;
@@ -195,7 +219,11 @@ fn select(
 fn compile(c: &Common) -> Result<i32> {
     use runner_graph::ResourceType as R;
     let (_, mut parsed, target_dir) = load(c)?;
-    let ids = select(c, &parsed, &[R::Model, R::Test, R::Analysis, R::Snapshot])?;
+    let ids = select(
+        c,
+        &parsed,
+        &[R::Model, R::Test, R::Analysis, R::Snapshot, R::Operation],
+    )?;
     runner_compile::compile::compile_nodes(&mut parsed, &ids, &target_dir)?;
     write_manifest(&parsed, &target_dir)?;
     if !c.quiet {
@@ -221,6 +249,10 @@ fn ls(c: &Common) -> Result<i32> {
             R::Snapshot,
             R::Source,
             R::Exposure,
+            R::Metric,
+            R::SemanticModel,
+            R::SavedQuery,
+            R::UnitTest,
         ],
     )?;
     write_manifest(&parsed, &target_dir)?;

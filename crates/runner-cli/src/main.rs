@@ -14,9 +14,24 @@ fn main() {
     let code = match commands::run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!("Error: {}", scrub_secrets(&format!("{e:#}")));
             exit::ERROR
         }
     };
     std::process::exit(code);
+}
+
+/// Replaces the value of every `DBT_ENV_SECRET_*` variable with `*****`, as dbt does in its output: an
+/// error may quote a rendered value (a failed lookup, a bad port), and secrets must never be printed.
+fn scrub_secrets(text: &str) -> String {
+    let mut secrets: Vec<String> = std::env::vars_os()
+        .filter(|(k, _)| k.to_str().is_some_and(|k| k.starts_with("DBT_ENV_SECRET")))
+        .filter_map(|(_, v)| v.into_string().ok())
+        .filter(|v| !v.is_empty())
+        .collect();
+    // Longest first, so a secret containing another is replaced whole.
+    secrets.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    secrets
+        .iter()
+        .fold(text.to_string(), |acc, secret| acc.replace(secret, "*****"))
 }

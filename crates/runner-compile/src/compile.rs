@@ -219,24 +219,25 @@ pub fn compile_nodes(
             node.package_name,
             // Nodes that are not a whole file (generic tests, snapshot blocks) nest under their file.
             if (node.resource_type == ResourceType::Test && node.test_metadata.is_some())
-                || node.resource_type == ResourceType::Snapshot
+                || matches!(
+                    node.resource_type,
+                    ResourceType::Snapshot | ResourceType::Operation
+                )
             {
-                format!("{}/{}", node.original_file_path, node.path)
+                format!(
+                    "{}/{}",
+                    node.original_file_path.trim_start_matches("./"),
+                    node.path
+                )
             } else {
                 node.original_file_path.clone()
             }
         );
         let path = target_dir.join("compiled").join(&rel);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|source| CompileError::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
+        // dbt writes no file for a hook that renders to nothing (a `log()` call, say).
+        if node.resource_type != ResourceType::Operation || !compiled.trim().is_empty() {
+            write_compiled(&path, &compiled)?;
         }
-        std::fs::write(&path, &compiled).map_err(|source| CompileError::Io {
-            path: path.display().to_string(),
-            source,
-        })?;
         node.compiled_path = Some(format!(
             "{}/compiled/{rel}",
             target_dir
@@ -244,6 +245,17 @@ pub fn compile_nodes(
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "target".into())
         ));
+        if node.test_metadata.is_some()
+            && !node
+                .depends_on
+                .macros
+                .iter()
+                .any(|m| m == WHERE_SUBQUERY_MACRO)
+        {
+            node.depends_on
+                .macros
+                .push(WHERE_SUBQUERY_MACRO.to_string());
+        }
         node.compiled = Some(CompiledInfo {
             compiled_code: compiled,
             extra_ctes_injected: true,
@@ -251,6 +263,22 @@ pub fn compile_nodes(
         });
     }
     Ok(())
+}
+
+/// The macro wrapping a generic test's `model` argument, a dependency dbt records at compile time.
+pub const WHERE_SUBQUERY_MACRO: &str = "macro.dbt.get_where_subquery";
+
+fn write_compiled(path: &Path, sql: &str) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|source| CompileError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+    }
+    std::fs::write(path, sql).map_err(|source| CompileError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 /// Keeps `Manifest` in scope for docs.

@@ -7,7 +7,7 @@ pub enum CompileError {
     #[error(transparent)]
     Project(#[from] runner_project::ProjectError),
     /// A template failed to parse or render; the message shows the template line.
-    #[error("{file}: {message}")]
+    #[error("{}", jinja_message(file, message))]
     Jinja {
         /// File the template came from (relative to its package).
         file: String,
@@ -82,6 +82,14 @@ impl CompileError {
             file: file.to_string(),
             message: err.to_string(),
         }
+    }
+}
+
+/// `file: message`, naming the file once when the template error already starts with it (`file:line:`).
+fn jinja_message(file: &str, message: &str) -> String {
+    match message.strip_prefix(file) {
+        Some(rest) if rest.starts_with(':') => message.to_string(),
+        _ => format!("{file}: {message}"),
     }
 }
 

@@ -11,12 +11,14 @@ pub mod context;
 pub mod error;
 pub mod exposures;
 pub mod generic_tests;
+pub mod hooks;
 pub mod modules;
 pub mod nodes;
 pub mod project;
 pub mod registry;
 pub mod relation;
 pub mod resolve;
+pub mod semantic;
 pub mod snapshots;
 pub mod test_names;
 pub mod versions;
@@ -110,11 +112,13 @@ pub fn yaml_renderer(
     let globals: Arc<dyn Globals> = Arc::new(YamlGlobals {
         cli_vars: cli_vars.clone(),
     });
-    let env = Environment::new();
+    // dbt renders YAML with its native filters (`port: "{{ env_var('PORT') | as_number }}"`).
+    let env = jinja_environment();
+    // The caller names the file, line and key; the one-line template needs no excerpt of its own.
     move |text: &str| {
-        let t = Template::parse("<yaml>", text).map_err(|e| e.to_string())?;
+        let t = Template::parse("<yaml>", text).map_err(|e| e.message().to_string())?;
         env.render(&t, globals.clone(), "")
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.message().to_string())
     }
 }
 
@@ -303,6 +307,33 @@ pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::G
             tags: serde_json::from_value(s.body["tags"].clone()).unwrap_or_default(),
             config: s.body["config"].clone(),
             source_name: s.body["source_name"].as_str().map(String::from),
+            ..Default::default()
+        });
+    }
+    for (id, r) in &manifest.yaml_resources {
+        let rt = match runner_artifacts::yaml_resource_section(id) {
+            "metrics" => runner_graph::ResourceType::Metric,
+            "semantic_models" => runner_graph::ResourceType::SemanticModel,
+            "saved_queries" => runner_graph::ResourceType::SavedQuery,
+            _ => runner_graph::ResourceType::UnitTest,
+        };
+        let depends_on: Vec<String> =
+            serde_json::from_value(r["depends_on"]["nodes"].clone()).unwrap_or_default();
+        out.push(runner_graph::GraphNode {
+            unique_id: id.clone(),
+            resource_type: rt,
+            package_name: r["package_name"].as_str().unwrap_or("").into(),
+            name: r["name"].as_str().unwrap_or("").into(),
+            fqn: serde_json::from_value(r["fqn"].clone()).unwrap_or_default(),
+            original_file_path: r["original_file_path"].as_str().unwrap_or("").into(),
+            tags: serde_json::from_value(r["config"]["tags"].clone()).unwrap_or_default(),
+            config: r["config"].clone(),
+            test_type: (rt == runner_graph::ResourceType::UnitTest)
+                .then_some(runner_graph::TestType::Unit),
+            attached_node: (rt == runner_graph::ResourceType::UnitTest)
+                .then(|| depends_on.first().cloned())
+                .flatten(),
+            depends_on,
             ..Default::default()
         });
     }

@@ -135,6 +135,7 @@ pub fn parse_project(
     let mut props: HashMap<(PropertyKind, String, String), PropertyEntry> = HashMap::new();
     let mut sources: BTreeMap<String, SourceNode> = BTreeMap::new();
     let mut nodes: BTreeMap<String, ManifestNode> = BTreeMap::new();
+    let mut disabled: BTreeMap<String, Vec<Json>> = BTreeMap::new();
 
     for file in &loaded.files {
         match file.kind {
@@ -440,6 +441,14 @@ pub fn parse_project(
                 .and_then(Json::as_object)
                 .cloned()
                 .unwrap_or_default();
+            // `enabled: false` (from any config level) moves the node to the manifest's `disabled` map.
+            if node.config.get("enabled") == Some(&Json::Bool(false)) {
+                disabled
+                    .entry(node.unique_id.clone())
+                    .or_default()
+                    .push(node.to_json());
+                continue;
+            }
             if let Some(prev) = nodes.get(&node.unique_id) {
                 return Err(CompileError::Duplicate {
                     name: node.name.clone(),
@@ -449,6 +458,11 @@ pub fn parse_project(
             }
             nodes.insert(node.unique_id.clone(), node);
         }
+    }
+
+    for (node, template) in crate::hooks::parse(loaded, &shared, created_at)? {
+        templates.insert(node.unique_id.clone(), template);
+        nodes.insert(node.unique_id.clone(), node);
     }
 
     // Generic tests on models and seeds.
@@ -581,6 +595,10 @@ pub fn parse_project(
             &mut unrendered,
             &[],
         );
+        // A test whose name was shortened carries the short alias in its config too.
+        if node.alias != node.name {
+            config.insert("alias".into(), Json::from(node.alias.clone()));
+        }
         node.config = config;
         node.unrendered_config = unrendered;
         name_relation(&shared, &mut node)?;
@@ -610,7 +628,15 @@ pub fn parse_project(
         let captured = scope.take_captured();
         node.refs = captured.refs;
         node.sources = captured.sources;
-        node.depends_on.macros = std::iter::once(macro_id).chain(captured.macros).collect();
+        // dbt adds get_where_subquery (the `model` argument's wrapper) only when the test is compiled.
+        node.depends_on.macros = std::iter::once(macro_id)
+            .chain(
+                captured
+                    .macros
+                    .into_iter()
+                    .filter(|m| m != crate::compile::WHERE_SUBQUERY_MACRO),
+            )
+            .collect();
         node.tags = node
             .config
             .get("tags")
@@ -633,10 +659,13 @@ pub fn parse_project(
         docs,
         exposures: crate::exposures::parse(&shared, props.values(), created_at)?,
         selectors: Map::new(),
-        disabled: BTreeMap::new(),
+        disabled,
+        yaml_resources: BTreeMap::new(),
     };
     crate::resolve::resolve_dependencies(&mut manifest)?;
     crate::exposures::resolve(&mut manifest)?;
+    manifest.yaml_resources =
+        crate::semantic::parse(&shared, props.values(), &manifest, created_at)?;
     for entry in shared.registry.all() {
         manifest.macros.insert(
             entry.unique_id.clone(),

@@ -59,6 +59,7 @@ pub fn render_strings(
         Yaml::String(s) if s.contains("{{") || s.contains("{%") => {
             let rendered = render(s).map_err(|message| ProjectError::Render {
                 path: path.to_path_buf(),
+                line: line_of_value(path, key_path.last().map(String::as_str), s),
                 key: key_path.join("."),
                 message,
             })?;
@@ -81,6 +82,29 @@ pub fn render_strings(
         _ => {}
     }
     Ok(())
+}
+
+/// The 1-based line where the string `value` (under `key`) is written in `path`, or 0 when it cannot be
+/// found (the parsed YAML keeps no positions, so an error re-reads the file to point at the line).
+fn line_of_value(path: &Path, key: Option<&str>, value: &str) -> usize {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return 0;
+    };
+    let first_line = value.lines().next().unwrap_or(value);
+    let candidates: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(first_line))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let keyed = key.and_then(|k| {
+        let prefix = format!("{k}:");
+        candidates.iter().copied().find(|&n| {
+            let l = text.lines().nth(n - 1).unwrap_or("").trim_start();
+            l.starts_with(&prefix) || l.trim_start_matches("- ").starts_with(&prefix)
+        })
+    });
+    keyed.or(candidates.first().copied()).unwrap_or(0)
 }
 
 /// dbt turns a rendered value back into a number or boolean when the whole string is one
@@ -214,5 +238,39 @@ mod tests {
             to_json(&v),
             serde_json::json!({"port": 5432, "hooks": ["{{ h }}"], "name": "abc"})
         );
+    }
+
+    #[test]
+    fn render_errors_point_at_the_line_of_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.yml");
+        let text = "p:\n  outputs:\n    dev:\n      pw: \"{{ x }}\"\n    prod:\n      pw: \"{{ x }}\"\n      user: \"{{ x }}\"\n";
+        std::fs::write(&path, text).unwrap();
+        let mut v = parse_yaml(&path, text).unwrap();
+        let mut v_prod = get(get(get(&v, "p").unwrap(), "outputs").unwrap(), "prod")
+            .unwrap()
+            .clone();
+        let fail = |_: &str| -> std::result::Result<String, String> { Err("boom".into()) };
+        let e = render_strings(&path, &mut v, &mut vec![], &fail, &|_| false).unwrap_err();
+        assert!(matches!(e, ProjectError::Render { line: 4, .. }), "{e}");
+        assert!(
+            e.to_string()
+                .ends_with("profiles.yml:4: could not render `p.outputs.dev.pw`: boom"),
+            "{e}"
+        );
+        let mut key = vec!["user".to_string()];
+        let e = render_strings(
+            &path,
+            get_mut_first(&mut v_prod, "user"),
+            &mut key,
+            &fail,
+            &|_| false,
+        )
+        .unwrap_err();
+        assert!(matches!(e, ProjectError::Render { line: 7, .. }), "{e}");
+    }
+
+    fn get_mut_first<'a>(v: &'a mut Yaml, key: &str) -> &'a mut Yaml {
+        v.as_mapping_mut().unwrap().get_mut(key).unwrap()
     }
 }

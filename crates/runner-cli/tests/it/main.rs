@@ -1,6 +1,7 @@
 //! End-to-end tests of the `runner` binary on fixture projects.
 
 mod compile;
+mod errors;
 mod oracle;
 mod schema;
 mod support;

@@ -9,19 +9,12 @@ const FIXTURES: [&str; 1] = ["features"];
 
 /// Differences from dbt that are known and not fixed yet: (fixture, item, why). A listed item that
 /// starts matching dbt fails the test too, so this list only shrinks.
-const KNOWN_GAPS: &[(&str, &str, &str)] = &[
-    (
-        "features",
-        "features/dbt_project.yml/hooks/features-on-run-start-1.sql",
-        "on-run-start/on-run-end hooks are not parsed into operation nodes yet",
-    ),
-    (
-        "features",
-        "ls#53",
-        "tag order (project, config(), properties), test config.alias for long names, and \
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[(
+    "features",
+    "ls#53",
+    "tag order (project, config(), properties), test config.alias for long names, and \
          get_where_subquery in a test's parse-time depends_on.macros",
-    ),
-];
+)];
 
 fn known_gap(fixture: &str, item: &str) -> bool {
     KNOWN_GAPS
@@ -225,8 +218,6 @@ fn manifest_matches_dbt_on_observable_fields() {
         .unwrap();
         let mut diffs = Vec::new();
         json_diff("", &core(&got), &core(&want), &mut diffs);
-        // Hooks are not parsed into operation nodes yet (KNOWN_GAPS); everything else must match.
-        diffs.retain(|d| !d.starts_with("/operation."));
         assert!(
             diffs.is_empty(),
             "{fixture}: {} differences from dbt's manifest:\n{}",

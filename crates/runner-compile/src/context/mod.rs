@@ -187,7 +187,11 @@ impl Globals for RenderContext {
             return Some(entry.value());
         }
         if self.shared.registry.is_package(name) {
-            return Some(objects::package_namespace(&self.shared, name));
+            // Calls through a namespace written in the node itself (`dbt_utils.star(...)`) are
+            // dependencies of the node, as plain macro calls are.
+            let capture =
+                (state.template_name() == self.scope.template_name).then(|| self.scope.clone());
+            return Some(objects::package_namespace(&self.shared, name, capture));
         }
         functions::node_name(self, name).or_else(|| self.shared.globals.get(name).cloned())
     }

@@ -15,16 +15,23 @@ fn err(kind: ErrorKind, msg: impl Into<String>) -> Error {
 }
 
 /// `dbt_utils` / `dbt` / the root project as a namespace whose attributes are its macros.
-pub fn package_namespace(shared: &Arc<Shared>, package: &str) -> Value {
+pub fn package_namespace(
+    shared: &Arc<Shared>,
+    package: &str,
+    capture: Option<Arc<super::NodeScope>>,
+) -> Value {
     Value::from_object(Arc::new(PackageNamespace {
         shared: shared.clone(),
         package: package.to_string(),
+        capture,
     }))
 }
 
 struct PackageNamespace {
     shared: Arc<Shared>,
     package: String,
+    /// The node whose macro dependencies calls through this namespace are recorded in.
+    capture: Option<Arc<super::NodeScope>>,
 }
 
 impl std::fmt::Debug for PackageNamespace {
@@ -38,10 +45,14 @@ impl Object for PackageNamespace {
         "namespace"
     }
     fn get_attr(&self, name: &str) -> Option<Value> {
-        self.shared
-            .registry
-            .get(&self.package, name)
-            .map(|m| m.value())
+        let entry = self.shared.registry.get(&self.package, name)?;
+        if let Some(scope) = &self.capture {
+            let mut c = scope.captured.lock().expect("capture lock");
+            if !c.macros.contains(&entry.unique_id) {
+                c.macros.push(entry.unique_id.clone());
+            }
+        }
+        Some(entry.value())
     }
     fn as_any(&self) -> &dyn std::any::Any {
         self
