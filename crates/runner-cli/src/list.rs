@@ -84,9 +84,16 @@ fn json_line(resource: &Json, output_keys: &[String]) -> Json {
     };
     let mut line = Map::new();
     if let Some(fields) = resource.as_object() {
-        for (k, v) in fields {
-            if wanted(k) {
+        if output_keys.is_empty() {
+            for (k, v) in fields.iter().filter(|(k, _)| wanted(k)) {
                 line.insert(k.clone(), v.clone());
+            }
+        } else {
+            // Requested keys print in the order asked for.
+            for k in output_keys {
+                if let Some(v) = fields.get(k) {
+                    line.insert(k.clone(), v.clone());
+                }
             }
         }
     }

@@ -137,11 +137,13 @@ fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
     // dbt merges into an existing leading `with`; otherwise it adds one.
     let trimmed_start = lower.len() - lower.trim_start().len();
     if lower[trimmed_start..].starts_with("with ") || lower[trimmed_start..].starts_with("with\n") {
+        // The whitespace after `with` stays as written, then the CTEs, then `, ` and the user's CTEs.
         let rest = &sql[trimmed_start + 4..];
+        let body = rest.trim_start();
         format!(
-            "{}with {joined}, {}",
+            "{}with{}{joined}, {body}",
             &sql[..trimmed_start],
-            rest.trim_start()
+            &rest[..rest.len() - body.len()]
         )
     } else {
         // The CTEs go before the first token (a comment counts), after any leading whitespace.

@@ -167,16 +167,18 @@ pub fn parse_project(
     let mut source_tests = Vec::new();
     for entry in props.values().filter(|e| e.kind == PropertyKind::Sources) {
         let src = &entry.body;
-        let schema = src
-            .get("schema")
-            .and_then(Json::as_str)
-            .unwrap_or(&entry.name)
-            .to_string();
-        let database = src
-            .get("database")
-            .and_then(Json::as_str)
-            .map(String::from)
-            .or_else(|| Some(shared.default_database.clone()));
+        // dbt renders a source's location (`schema: "{{ target.schema }}"` is common).
+        let render =
+            |text: &str| render_description(&shared, &docs, &entry.package, text, &entry.file);
+        let schema = render(
+            src.get("schema")
+                .and_then(Json::as_str)
+                .unwrap_or(&entry.name),
+        )?;
+        let database = match src.get("database").and_then(Json::as_str) {
+            Some(d) => Some(render(d)?),
+            None => Some(shared.default_database.clone()),
+        };
         for table in src
             .get("tables")
             .and_then(Json::as_array)
@@ -187,11 +189,12 @@ pub fn parse_project(
                 continue;
             };
             let id = format!("source.{}.{}.{}", entry.package, entry.name, tname);
-            let identifier = table
-                .get("identifier")
-                .and_then(Json::as_str)
-                .unwrap_or(tname)
-                .to_string();
+            let identifier = render(
+                table
+                    .get("identifier")
+                    .and_then(Json::as_str)
+                    .unwrap_or(tname),
+            )?;
             let dirs: Vec<String> = yml_dirs(&entry.file);
             let mut fqn = vec![entry.package.clone()];
             fqn.extend(dirs.clone());
