@@ -106,7 +106,7 @@ pub fn normalize_key(key: &str) -> String {
     }
 }
 
-fn listify(v: &Json) -> Vec<Json> {
+pub(crate) fn listify(v: &Json) -> Vec<Json> {
     match v {
         Json::Null => Vec::new(),
         Json::Array(a) => a.clone(),

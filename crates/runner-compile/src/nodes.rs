@@ -70,6 +70,43 @@ pub fn finish_config(
     crate::config::hooks_as_objects(config);
 }
 
+/// A file node's `tags` in dbt's order: project levels, then in-file `config()` calls, then the
+/// property file, then (for package nodes) the root project's levels. (`config.tags` keeps the merge
+/// order, project, properties, calls, as dbt's does; only the node's own `tags` list differs.)
+pub fn ordered_tags(
+    loaded: &LoadedProject,
+    rt: ResourceType,
+    package: &str,
+    fqn: &[String],
+    calls: &[Map<String, Json>],
+    properties: Option<&Map<String, Json>>,
+) -> Vec<String> {
+    let mut ordered: Vec<String> = Vec::new();
+    let mut add = |layer: &Map<String, Json>| {
+        for (k, v) in layer {
+            if crate::config::normalize_key(k) == "tags" {
+                for t in crate::config::listify(v) {
+                    if let Some(t) = t.as_str().filter(|t| !ordered.iter().any(|o| o == t)) {
+                        ordered.push(t.to_string());
+                    }
+                }
+            }
+        }
+    };
+    let own = loaded.package(package).expect("node of a loaded package");
+    project_tree_configs(tree_for(own, rt), fqn)
+        .iter()
+        .for_each(&mut add);
+    calls.iter().for_each(&mut add);
+    properties.into_iter().for_each(&mut add);
+    if package != loaded.root.name {
+        project_tree_configs(tree_for(&loaded.root, rt), fqn)
+            .iter()
+            .for_each(&mut add);
+    }
+    ordered
+}
+
 /// sha256 of a file's contents, as dbt's `checksum`.
 pub fn file_checksum(contents: &[u8]) -> Checksum {
     let digest = Sha256::digest(contents);

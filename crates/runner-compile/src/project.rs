@@ -400,6 +400,7 @@ pub fn parse_project(
                     }
                 }
             }
+            let mut file_tags: Option<Vec<String>> = None;
             if rt != ResourceType::Seed {
                 let template = Arc::new(
                     Template::parse(
@@ -421,6 +422,14 @@ pub fn parse_project(
                     &mut unrendered,
                     &captured.config_calls,
                 );
+                file_tags = Some(crate::nodes::ordered_tags(
+                    loaded,
+                    rt,
+                    &file.package,
+                    &fqn,
+                    &captured.config_calls,
+                    prop_config.as_ref(),
+                ));
                 node.unrendered_config = unrendered;
                 node.refs = captured.refs;
                 node.sources = captured.sources;
@@ -428,16 +437,17 @@ pub fn parse_project(
                 templates.insert(node.unique_id.clone(), template);
             }
             name_relation(&shared, &mut node)?;
-            node.tags = node
-                .config
-                .get("tags")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|t| t.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
+            node.tags = file_tags.take().unwrap_or_else(|| {
+                node.config
+                    .get("tags")
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|t| t.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
             node.meta = node
                 .config
                 .get("meta")
@@ -631,13 +641,15 @@ pub fn parse_project(
         let captured = scope.take_captured();
         node.refs = captured.refs;
         node.sources = captured.sources;
-        // dbt adds get_where_subquery (the `model` argument's wrapper) only when the test is compiled.
+        // dbt renders a generic test at parse time only when it carries config (a `config()` call
+        // in its raw code); otherwise get_where_subquery, the `model` wrapper, appears at compile.
+        let rendered_at_parse = node.raw_code.contains("{{ config(");
         node.depends_on.macros = std::iter::once(macro_id)
             .chain(
                 captured
                     .macros
                     .into_iter()
-                    .filter(|m| m != crate::compile::WHERE_SUBQUERY_MACRO),
+                    .filter(|m| rendered_at_parse || m != crate::compile::WHERE_SUBQUERY_MACRO),
             )
             .collect();
         node.tags = node

@@ -9,12 +9,7 @@ const FIXTURES: [&str; 1] = ["features"];
 
 /// Differences from dbt that are known and not fixed yet: (fixture, item, why). A listed item that
 /// starts matching dbt fails the test too, so this list only shrinks.
-const KNOWN_GAPS: &[(&str, &str, &str)] = &[(
-    "features",
-    "ls#53",
-    "tag order (project, config(), properties), test config.alias for long names, and \
-         get_where_subquery in a test's parse-time depends_on.macros",
-)];
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
 
 fn known_gap(fixture: &str, item: &str) -> bool {
     KNOWN_GAPS
