@@ -13,4 +13,4 @@ pub use node::{
     Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode,
     ManifestNode, RefArgs, ResourceType, SourceNode, TestMetadata,
 };
-pub use write::{ArtifactError, python_json_dumps, write_json_file};
+pub use write::{ArtifactError, write_json_file};

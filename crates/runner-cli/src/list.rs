@@ -39,7 +39,10 @@ pub fn lines(manifest: &Json, ids: &[String], output: &str, output_keys: &[Strin
             Some(match output {
                 "name" => str_field(resource, "name"),
                 "path" => str_field(resource, "original_file_path"),
-                "json" => runner_artifacts::python_json_dumps(&json_line(resource, output_keys)),
+                // A value built from JSON always serializes back.
+                "json" => runner_jinja::Value::from_json(&json_line(resource, output_keys))
+                    .to_python_json(false)
+                    .unwrap_or_default(),
                 // Nodes print their fqn; other resources their search name (package[.source].name).
                 _ if prefix.is_empty() => fqn(resource),
                 _ => format!("{prefix}{}", search_name(resource)),

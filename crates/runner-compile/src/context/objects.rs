@@ -317,13 +317,12 @@ pub fn run_globals(
     g.insert(
         "tojson",
         Value::from_function("tojson", |_, args, kwargs| {
-            let v = json_arg(args)?;
             let sort = kwargs
                 .get("sort_keys")
                 .map(|v| v.is_true())
                 .unwrap_or(false);
-            let v = if sort { sort_json(&v) } else { v };
-            Ok(Value::from(runner_artifacts::python_json_dumps(&v)))
+            let value = args.first().unwrap_or(&Value::None);
+            Ok(Value::from(value.to_python_json(sort)?))
         }),
     );
     g.insert(
@@ -425,20 +424,4 @@ pub fn run_globals(
         Value::from_function("store_result", |_, _, _| Ok(Value::from(""))),
     );
     g
-}
-
-fn sort_json(v: &serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            serde_json::Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), sort_json(&m[k])))
-                    .collect(),
-            )
-        }
-        serde_json::Value::Array(a) => serde_json::Value::Array(a.iter().map(sort_json).collect()),
-        other => other.clone(),
-    }
 }

@@ -26,6 +26,12 @@ impl Value {
         }
     }
 
+    /// Python's `json.dumps(value, sort_keys=sort_keys)`: `", "`/`": "` separators, non-ASCII as
+    /// `\uXXXX`. dbt prints `tojson` and `ls --output json` this way.
+    pub fn to_python_json(&self, sort_keys: bool) -> Result<String> {
+        dumps(self, sort_keys, None)
+    }
+
     /// Convert to a `serde_json` value; non-JSON values are errors.
     pub fn to_json(&self) -> Result<serde_json::Value> {
         Ok(match self {
@@ -208,4 +214,19 @@ pub(crate) fn pairs_to_dict(items: Vec<Value>) -> Result<IndexMap<Value, Value>>
         m.insert(kv[0].clone(), kv[1].clone());
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+
+    #[test]
+    fn to_python_json_matches_python_json_dumps_defaults() {
+        // Python 3.11: json.dumps({"a": [1, None, True], "é": "x\n\"☃😀"})
+        let v = Value::from_json(&serde_json::json!({"a": [1, null, true], "é": "x\n\"☃😀"}));
+        assert_eq!(
+            v.to_python_json(false).unwrap(),
+            r#"{"a": [1, null, true], "\u00e9": "x\n\"\u2603\ud83d\ude00"}"#
+        );
+    }
 }
