@@ -89,8 +89,13 @@ pub struct RefArgs {
 }
 
 impl RefArgs {
+    /// The ref as the manifest lists it in `refs`.
+    pub fn to_json(&self) -> Json {
+        json!({"name": self.name, "package": self.package, "version": self.version_json()})
+    }
+
     /// The version as the manifest shows it: a number when it reads as one (`v=1`), else the text.
-    pub fn version_json(&self) -> Json {
+    fn version_json(&self) -> Json {
         match &self.version {
             None => Json::Null,
             Some(v) => v
@@ -326,12 +331,7 @@ impl ManifestNode {
         m.insert("language".into(), json!("sql"));
         m.insert(
             "refs".into(),
-            Json::Array(
-                self.refs
-                    .iter()
-                    .map(|r| json!({"name": r.name, "package": r.package, "version": r.version_json()}))
-                    .collect(),
-            ),
+            Json::Array(self.refs.iter().map(RefArgs::to_json).collect()),
         );
         m.insert("sources".into(), json!(self.sources));
         m.insert("metrics".into(), json!([]));

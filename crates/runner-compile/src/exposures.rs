@@ -4,42 +4,43 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use runner_artifacts::{ExposureNode, Manifest};
-use runner_jinja::Template;
+use runner_artifacts::{ExposureNode, RefArgs};
 use runner_project::properties::{PropertyEntry, PropertyKind};
 use serde_json::{Map, Value as Json, json};
 
-use crate::context::{NodeScope, Phase, RenderContext, Shared};
-use crate::error::{CompileError, Result};
+use crate::context::Shared;
+use crate::error::Result;
+use crate::resolve::DependencyIndex;
 
-/// Builds every exposure declared in `entries`; their `depends_on.nodes` are filled by [`resolve`].
+/// Builds every exposure declared in `entries`, its dependencies resolved through `index`.
 pub fn parse<'a>(
     shared: &Arc<Shared>,
     entries: impl Iterator<Item = &'a PropertyEntry>,
+    index: &DependencyIndex,
     created_at: f64,
 ) -> Result<BTreeMap<String, ExposureNode>> {
     let mut out = BTreeMap::new();
     for entry in entries.filter(|e| e.kind == PropertyKind::Exposures) {
         let e = &entry.body;
         let id = format!("exposure.{}.{}", entry.package, entry.name);
-        let scope = Arc::new(NodeScope::new(Phase::Parse, &entry.package, &entry.file));
-        let ctx = Arc::new(RenderContext {
-            shared: shared.clone(),
-            scope: scope.clone(),
-        });
-        for dep in e
-            .get("depends_on")
-            .and_then(Json::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let Some(text) = dep.as_str() else { continue };
-            let t = Template::parse(&entry.file, &format!("{{{{ {text} }}}}"))
-                .map_err(|err| CompileError::jinja(&entry.file, &err))?;
-            ctx.render(&t)
-                .map_err(|err| CompileError::jinja(&entry.file, &err))?;
+        let captured = crate::nodes::capture_expressions(
+            shared,
+            &entry.package,
+            &entry.file,
+            e.get("depends_on")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Json::as_str),
+        )?;
+        // dbt lists an exposure's sources before its refs.
+        let mut nodes =
+            index.nodes_for(&id, &entry.package, &entry.file, &[], &captured.sources)?;
+        for id_of_ref in index.nodes_for(&id, &entry.package, &entry.file, &captured.refs, &[])? {
+            if !nodes.contains(&id_of_ref) {
+                nodes.push(id_of_ref);
+            }
         }
-        let captured = scope.take_captured();
         let path = entry
             .file
             .split_once('/')
@@ -64,7 +65,10 @@ pub fn parse<'a>(
             ("unique_id", json!(id)),
             ("fqn", json!(fqn)),
             ("type", e.get("type").cloned().unwrap_or(Json::Null)),
-            ("owner", e.get("owner").cloned().unwrap_or_else(|| json!({}))),
+            (
+                "owner",
+                e.get("owner").cloned().unwrap_or_else(|| json!({})),
+            ),
             (
                 "description",
                 e.get("description").cloned().unwrap_or(json!("")),
@@ -82,16 +86,10 @@ pub fn parse<'a>(
                 config.map_or_else(|| json!({}), |c| Json::Object(c.clone())),
             ),
             ("url", e.get("url").cloned().unwrap_or(Json::Null)),
-            ("depends_on", json!({"macros": [], "nodes": []})),
+            ("depends_on", json!({"macros": [], "nodes": nodes})),
             (
                 "refs",
-                Json::Array(
-                    captured
-                        .refs
-                        .iter()
-                        .map(|r| json!({"name": r.name, "package": r.package, "version": r.version_json()}))
-                        .collect(),
-                ),
+                Json::Array(captured.refs.iter().map(RefArgs::to_json).collect()),
             ),
             ("sources", json!(captured.sources)),
             ("metrics", json!([])),
@@ -108,60 +106,4 @@ pub fn parse<'a>(
         );
     }
     Ok(out)
-}
-
-/// Fills each exposure's `depends_on.nodes`: sources first, then refs, as dbt lists them.
-pub fn resolve(manifest: &mut Manifest) -> Result<()> {
-    let index = crate::resolve::RefIndex::new(manifest);
-    let mut resolved = Vec::new();
-    for (id, e) in &manifest.exposures {
-        let package = e.body["package_name"].as_str().unwrap_or_default();
-        let file = e.body["original_file_path"].as_str().unwrap_or_default();
-        let mut nodes: Vec<String> = Vec::new();
-        for pair in e.body["sources"].as_array().into_iter().flatten() {
-            let (src, table) = (
-                pair[0].as_str().unwrap_or(""),
-                pair[1].as_str().unwrap_or(""),
-            );
-            let found = manifest
-                .sources
-                .values()
-                .find(|s| s.body["source_name"] == src && s.body["name"] == table);
-            let Some(s) = found else {
-                return Err(CompileError::UnknownSource {
-                    node: id.clone(),
-                    file: file.to_string(),
-                    source_name: src.to_string(),
-                    table: table.to_string(),
-                });
-            };
-            nodes.push(s.unique_id.clone());
-        }
-        for r in e.body["refs"].as_array().into_iter().flatten() {
-            let args = runner_artifacts::RefArgs {
-                name: r["name"].as_str().unwrap_or_default().to_string(),
-                package: r["package"].as_str().map(String::from),
-                version: r["version"]
-                    .as_str()
-                    .map(String::from)
-                    .or_else(|| r["version"].as_i64().map(|v| v.to_string())),
-            };
-            let target = index
-                .find(package, &args)
-                .ok_or_else(|| CompileError::UnknownRef {
-                    node: id.clone(),
-                    file: file.to_string(),
-                    name: args.name.clone(),
-                })?;
-            nodes.push(target.to_string());
-        }
-        resolved.push((id.clone(), nodes));
-    }
-    for (id, nodes) in resolved {
-        if let Some(e) = manifest.exposures.get_mut(&id) {
-            e.body
-                .insert("depends_on".into(), json!({"macros": [], "nodes": nodes}));
-        }
-    }
-    Ok(())
 }

@@ -231,6 +231,27 @@ pub fn parse_render(
     Ok(scope.take_captured())
 }
 
+/// Renders each YAML expression (`ref('orders')`, `source('raw', 't')`) in parse mode for `package`
+/// and returns the refs and sources it recorded: exposures' `depends_on`, semantic models' `model`.
+pub fn capture_expressions<'a>(
+    shared: &Arc<Shared>,
+    package: &str,
+    file: &str,
+    expressions: impl IntoIterator<Item = &'a str>,
+) -> Result<crate::context::Captured> {
+    let scope = Arc::new(NodeScope::new(Phase::Parse, package, file));
+    let ctx = Arc::new(RenderContext {
+        shared: shared.clone(),
+        scope: scope.clone(),
+    });
+    for expr in expressions {
+        let t = Template::parse(file, &format!("{{{{ {expr} }}}}"))
+            .map_err(|e| CompileError::jinja(file, &e))?;
+        ctx.render(&t).map_err(|e| CompileError::jinja(file, &e))?;
+    }
+    Ok(scope.take_captured())
+}
+
 /// A node for a model, analysis, singular test or seed file, before parse-time rendering.
 pub fn node_for_file(
     loaded: &LoadedProject,

@@ -376,7 +376,7 @@ pub fn parse_project(
                 crate::versions::apply(&mut node, v);
             }
             if let Some(b) = &block {
-                crate::snapshots::apply_block(loaded, &mut node, b, &code, prop_config.as_ref());
+                crate::snapshots::apply_block(&mut node, b, &code);
             }
             if let Some(e) = entry {
                 node.patch_path = Some(format!("{}://{}", e.package, e.file));
@@ -672,15 +672,16 @@ pub fn parse_project(
         sources,
         macros: BTreeMap::new(),
         docs,
-        exposures: crate::exposures::parse(&shared, props.values(), created_at)?,
+        exposures: BTreeMap::new(),
         selectors: Map::new(),
         disabled,
         yaml_resources: BTreeMap::new(),
     };
-    crate::resolve::resolve_dependencies(&mut manifest)?;
-    crate::exposures::resolve(&mut manifest)?;
+    let index = crate::resolve::DependencyIndex::new(&manifest);
+    crate::resolve::resolve_dependencies(&mut manifest, &index)?;
+    manifest.exposures = crate::exposures::parse(&shared, props.values(), &index, created_at)?;
     manifest.yaml_resources =
-        crate::semantic::parse(&shared, props.values(), &manifest, created_at)?;
+        crate::semantic::parse(&shared, props.values(), &manifest, &index, created_at)?;
     for entry in shared.registry.all() {
         manifest.macros.insert(
             entry.unique_id.clone(),

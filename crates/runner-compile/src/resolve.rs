@@ -66,52 +66,95 @@ impl RefIndex {
     }
 }
 
+/// Refs and sources resolved to unique ids, with dbt's errors naming the resource that asked.
+pub struct DependencyIndex {
+    refs: RefIndex,
+    sources: HashMap<(String, String), String>,
+}
+
+impl DependencyIndex {
+    /// Indexes the refable nodes and the sources of `manifest`.
+    pub fn new(manifest: &Manifest) -> DependencyIndex {
+        let sources = manifest
+            .sources
+            .values()
+            .map(|s| {
+                let src = s.body["source_name"].as_str().unwrap_or_default();
+                let table = s.body["name"].as_str().unwrap_or_default();
+                ((src.to_string(), table.to_string()), s.unique_id.clone())
+            })
+            .collect();
+        DependencyIndex {
+            refs: RefIndex::new(manifest),
+            sources,
+        }
+    }
+
+    /// `depends_on.nodes` for `refs` and `sources` recorded by the resource `owner` of `package`,
+    /// defined in `file`: refs first, then sources, without repeats (dbt's order for nodes).
+    pub fn nodes_for(
+        &self,
+        owner: &str,
+        package: &str,
+        file: &str,
+        refs: &[RefArgs],
+        sources: &[[String; 2]],
+    ) -> Result<Vec<String>> {
+        let mut deps = Vec::new();
+        for r in refs {
+            push_unique(&mut deps, self.ref_id(owner, package, file, r)?);
+        }
+        for [src, table] in sources {
+            push_unique(&mut deps, self.source_id(owner, file, src, table)?);
+        }
+        Ok(deps)
+    }
+
+    /// The node a `ref()` from `package` resolves to.
+    pub fn ref_id(&self, owner: &str, package: &str, file: &str, r: &RefArgs) -> Result<String> {
+        self.refs
+            .find(package, r)
+            .map(String::from)
+            .ok_or_else(|| CompileError::UnknownRef {
+                node: owner.to_string(),
+                file: file.to_string(),
+                name: match &r.package {
+                    Some(p) => format!("{p}.{}", r.name),
+                    None => r.name.clone(),
+                },
+            })
+    }
+
+    /// The source a `source()` call resolves to.
+    pub fn source_id(&self, owner: &str, file: &str, src: &str, table: &str) -> Result<String> {
+        self.sources
+            .get(&(src.to_string(), table.to_string()))
+            .cloned()
+            .ok_or_else(|| CompileError::UnknownSource {
+                node: owner.to_string(),
+                file: file.to_string(),
+                source_name: src.to_string(),
+                table: table.to_string(),
+            })
+    }
+}
+
+fn push_unique(deps: &mut Vec<String>, id: String) {
+    if !deps.contains(&id) {
+        deps.push(id);
+    }
+}
+
 /// Fills `depends_on.nodes` of every node from its refs and sources.
-pub fn resolve_dependencies(manifest: &mut Manifest) -> Result<()> {
-    let index = RefIndex::new(manifest);
-    let source_ids: HashMap<(String, String), String> = manifest
-        .sources
-        .values()
-        .map(|s| {
-            let src = s.body["source_name"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            let table = s.body["name"].as_str().unwrap_or_default().to_string();
-            ((src, table), s.unique_id.clone())
-        })
-        .collect();
+pub fn resolve_dependencies(manifest: &mut Manifest, index: &DependencyIndex) -> Result<()> {
     for node in manifest.nodes.values_mut() {
-        let mut deps: Vec<String> = Vec::new();
-        for r in &node.refs {
-            let id = index
-                .find(&node.package_name, r)
-                .ok_or_else(|| CompileError::UnknownRef {
-                    node: node.unique_id.clone(),
-                    file: node.original_file_path.clone(),
-                    name: match &r.package {
-                        Some(p) => format!("{p}.{}", r.name),
-                        None => r.name.clone(),
-                    },
-                })?;
-            if !deps.iter().any(|d| d == id) {
-                deps.push(id.to_string());
-            }
-        }
-        for [src, table] in &node.sources {
-            let id = source_ids
-                .get(&(src.clone(), table.clone()))
-                .ok_or_else(|| CompileError::UnknownSource {
-                    node: node.unique_id.clone(),
-                    file: node.original_file_path.clone(),
-                    source_name: src.clone(),
-                    table: table.clone(),
-                })?;
-            if !deps.contains(id) {
-                deps.push(id.clone());
-            }
-        }
-        node.depends_on.nodes = deps;
+        node.depends_on.nodes = index.nodes_for(
+            &node.unique_id,
+            &node.package_name,
+            &node.original_file_path,
+            &node.refs,
+            &node.sources,
+        )?;
     }
     Ok(())
 }

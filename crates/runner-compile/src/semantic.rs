@@ -5,12 +5,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use runner_artifacts::Manifest;
+use runner_artifacts::{Manifest, RefArgs};
 use runner_project::properties::{PropertyEntry, PropertyKind};
 use serde_json::{Map, Value as Json, json};
 
 use crate::context::Shared;
 use crate::error::{CompileError, Result};
+use crate::resolve::DependencyIndex;
 
 /// A resource before its dependencies are resolved.
 struct Pending {
@@ -21,8 +22,8 @@ struct Pending {
 }
 
 enum Dep {
-    /// A model name (unit tests) or `ref(...)` text (semantic models).
-    Model(String),
+    /// A model: a unit test's `model:` name, or the `ref()` in a semantic model's `model:`.
+    Model(RefArgs),
     /// The semantic model defining this measure.
     Measure(String),
     /// Another metric.
@@ -71,9 +72,10 @@ fn fqn_of(entry: &PropertyEntry, tail: &[&str]) -> Vec<String> {
 
 /// Builds the YAML-only resources of `entries` and resolves their `depends_on` against `manifest`.
 pub fn parse<'a>(
-    _shared: &Arc<Shared>,
+    shared: &Arc<Shared>,
     entries: impl Iterator<Item = &'a PropertyEntry>,
     manifest: &Manifest,
+    index: &DependencyIndex,
     created_at: f64,
 ) -> Result<BTreeMap<String, Json>> {
     let mut pending = Vec::new();
@@ -114,15 +116,16 @@ pub fn parse<'a>(
                 b.insert("unrendered_config".into(), json!({}));
                 b.insert("primary_entity".into(), field(e, "primary_entity"));
                 b.insert("group".into(), Json::Null);
-                let model = e
-                    .get("model")
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_string();
+                let captured = crate::nodes::capture_expressions(
+                    shared,
+                    &entry.package,
+                    &entry.file,
+                    e.get("model").and_then(Json::as_str),
+                )?;
                 pending.push(Pending {
                     id,
                     body: b,
-                    deps: vec![Dep::Model(model)],
+                    deps: captured.refs.into_iter().map(Dep::Model).collect(),
                     file: entry.file.clone(),
                 });
             }
@@ -277,18 +280,25 @@ pub fn parse<'a>(
                 pending.push(Pending {
                     id,
                     body: b,
-                    deps: vec![Dep::Model(model)],
+                    deps: vec![Dep::Model(RefArgs {
+                        name: model,
+                        package: None,
+                        version: None,
+                    })],
                     file: entry.file.clone(),
                 });
             }
             _ => {}
         }
     }
-    resolve(pending, manifest)
+    resolve(pending, manifest, index)
 }
 
-fn resolve(pending: Vec<Pending>, manifest: &Manifest) -> Result<BTreeMap<String, Json>> {
-    let index = crate::resolve::RefIndex::new(manifest);
+fn resolve(
+    pending: Vec<Pending>,
+    manifest: &Manifest,
+    index: &DependencyIndex,
+) -> Result<BTreeMap<String, Json>> {
     let mut measure_owner: HashMap<String, String> = HashMap::new();
     let mut metric_ids: HashMap<String, String> = HashMap::new();
     for p in &pending {
@@ -315,23 +325,18 @@ fn resolve(pending: Vec<Pending>, manifest: &Manifest) -> Result<BTreeMap<String
         let mut refs = Vec::new();
         for dep in &p.deps {
             let found = match dep {
-                Dep::Model(text) => {
-                    let args = ref_args(text);
-                    let id = index.find(&package, &args).map(String::from);
-                    if let (Some(id), true) = (&id, p.id.starts_with("semantic_model.")) {
-                        refs.push(json!({"name": args.name, "package": args.package, "version": args.version_json()}));
-                        if let Some(n) = manifest.nodes.get(id) {
+                Dep::Model(args) => {
+                    let id = index.ref_id(&p.id, &package, &p.file, args)?;
+                    if p.id.starts_with("semantic_model.") {
+                        refs.push(args.to_json());
+                        if let Some(n) = manifest.nodes.get(&id) {
                             p.body.insert(
                                 "node_relation".into(),
                                 json!({"alias": n.alias, "schema_name": n.schema, "database": n.database, "relation_name": n.relation_name}),
                             );
                         }
                     }
-                    id.ok_or_else(|| CompileError::UnknownRef {
-                        node: p.id.clone(),
-                        file: p.file.clone(),
-                        name: args.name.clone(),
-                    })?
+                    id
                 }
                 Dep::Measure(name) => {
                     measure_owner
@@ -380,35 +385,4 @@ fn resolve(pending: Vec<Pending>, manifest: &Manifest) -> Result<BTreeMap<String
         out.insert(p.id, Json::Object(body));
     }
     Ok(out)
-}
-
-/// `ref('x')`, `ref('pkg', 'x')` or a bare model name, as written in YAML.
-fn ref_args(text: &str) -> runner_artifacts::RefArgs {
-    let inner = text
-        .trim()
-        .strip_prefix("ref(")
-        .and_then(|t| t.strip_suffix(')'))
-        .unwrap_or(text);
-    let parts: Vec<String> = inner
-        .split(',')
-        .map(|s| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string())
-        .filter(|s| !s.is_empty())
-        .collect();
-    match parts.as_slice() {
-        [pkg, name] => runner_artifacts::RefArgs {
-            name: name.clone(),
-            package: Some(pkg.clone()),
-            version: None,
-        },
-        [name, ..] => runner_artifacts::RefArgs {
-            name: name.clone(),
-            package: None,
-            version: None,
-        },
-        [] => runner_artifacts::RefArgs {
-            name: String::new(),
-            package: None,
-            version: None,
-        },
-    }
 }

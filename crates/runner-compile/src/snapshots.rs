@@ -2,17 +2,10 @@
 //! the legacy `target_schema` / `target_database` configs placing the table directly.
 
 use runner_artifacts::ManifestNode;
-use runner_project::LoadedProject;
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 /// Turns the node built from a snapshot file into the node for its block `name` with body `code`.
-pub fn apply_block(
-    _loaded: &LoadedProject,
-    node: &mut ManifestNode,
-    name: &str,
-    code: &str,
-    _properties: Option<&Map<String, Json>>,
-) {
+pub fn apply_block(node: &mut ManifestNode, name: &str, code: &str) {
     node.name = name.to_string();
     node.alias = name.to_string();
     node.unique_id = format!("snapshot.{}.{name}", node.package_name);
