@@ -114,6 +114,17 @@ pub(crate) fn listify(v: &Json) -> Vec<Json> {
     }
 }
 
+/// The `tags` of a resolved config as strings, in config order.
+pub fn config_tags(config: &Map<String, Json>) -> Vec<String> {
+    config
+        .get("tags")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str().map(String::from))
+        .collect()
+}
+
 /// Rendered configs hold hooks as `{"sql", "transaction", "index"}` objects, as dbt's manifest does;
 /// unrendered configs keep them as written.
 pub fn hooks_as_objects(config: &mut Map<String, Json>) {

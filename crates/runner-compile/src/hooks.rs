@@ -6,7 +6,6 @@ use std::sync::Arc;
 use runner_artifacts::{ManifestNode, ResourceType};
 use runner_jinja::Template;
 use runner_project::LoadedProject;
-use serde_json::Value as Json;
 
 use crate::context::Shared;
 use crate::error::{CompileError, Result};
@@ -67,14 +66,7 @@ pub fn parse(
                 node.config = config;
                 node.unrendered_config = unrendered;
                 node.tags = std::iter::once(kind.to_string())
-                    .chain(
-                        node.config
-                            .get("tags")
-                            .and_then(Json::as_array)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|t| t.as_str().map(String::from)),
-                    )
+                    .chain(crate::config::config_tags(&node.config))
                     .collect();
                 name_relation(shared, &mut node)?;
                 let template = Arc::new(

@@ -401,6 +401,7 @@ pub fn parse_project(
                 }
             }
             let mut file_tags: Option<Vec<String>> = None;
+            let mut named = false;
             if rt != ResourceType::Seed {
                 let template = Arc::new(
                     Template::parse(
@@ -411,6 +412,7 @@ pub fn parse_project(
                 );
                 name_relation(&shared, &mut node)?;
                 let captured = parse_render(&shared, &node, &template, HashMap::new())?;
+                let config_before_calls = node.config.clone();
                 let mut unrendered = node.unrendered_config.clone();
                 let fqn = node.fqn.clone();
                 finish_config(
@@ -435,19 +437,16 @@ pub fn parse_project(
                 node.sources = captured.sources;
                 node.depends_on.macros = captured.macros;
                 templates.insert(node.unique_id.clone(), template);
+                // The relation was named before rendering (for `this`); only a config that
+                // changed since can name it differently.
+                named = node.config == config_before_calls;
             }
-            name_relation(&shared, &mut node)?;
-            node.tags = file_tags.take().unwrap_or_else(|| {
-                node.config
-                    .get("tags")
-                    .and_then(Json::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|t| t.as_str().map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            });
+            if !named {
+                name_relation(&shared, &mut node)?;
+            }
+            node.tags = file_tags
+                .take()
+                .unwrap_or_else(|| crate::config::config_tags(&node.config));
             node.meta = node
                 .config
                 .get("meta")
@@ -652,16 +651,7 @@ pub fn parse_project(
                     .filter(|m| rendered_at_parse || m != crate::compile::WHERE_SUBQUERY_MACRO),
             )
             .collect();
-        node.tags = node
-            .config
-            .get("tags")
-            .and_then(Json::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|t| t.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        node.tags = crate::config::config_tags(&node.config);
         test_kwargs.insert(node.unique_id.clone(), kwargs);
         nodes.insert(node.unique_id.clone(), node);
     }
