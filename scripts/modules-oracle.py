@@ -9,11 +9,12 @@ context (`dbt.context.base.get_context_modules()`), so the names available match
 Usage: . /work/ref/env.sh && python scripts/modules-oracle.py   (needs scripts/install-oracle.sh)
 """
 import pathlib
-import sys
 
 import dbt.deprecations
 from dbt.context.base import get_context_modules
 from dbt_common.clients.jinja import get_environment
+
+from fixture_oracle import record
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "crates" / "runner-compile" / "tests" / "fixtures" / "modules"
@@ -30,23 +31,7 @@ def main():
     # there are no flags for it to read, and the event is not template output anyway.
     dbt.deprecations.warn = lambda *args, **kwargs: None
     env = get_environment()
-    count = 0
-    for path in sorted(FIXTURES.glob("*.sql")):
-        source = path.read_text(encoding="utf-8")
-        expected, error = path.with_suffix(".expected"), path.with_suffix(".error")
-        try:
-            out = env.from_string(source).render({"modules": get_context_modules()})
-            result, target, stale = out, expected, error
-        except Exception as e:  # noqa: BLE001 - we record whatever the render raises
-            message = getattr(e, "message", None) or str(e)
-            result, target, stale = f"{exception_name(e)}: {message}\n", error, expected
-        if path.stem.startswith("err_") != (target == error):
-            print(f"warning: {path.name}: unexpected outcome ({target.suffix})", file=sys.stderr)
-        target.write_text(result, encoding="utf-8")
-        if stale.exists():
-            stale.unlink()
-        count += 1
-    print(f"rendered {count} fixtures")
+    record(sorted(FIXTURES.glob("*.sql")), lambda source: env.from_string(source).render({"modules": get_context_modules()}), exception_name)
 
 
 if __name__ == "__main__":
