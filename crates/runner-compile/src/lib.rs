@@ -296,63 +296,54 @@ pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::G
             ..Default::default()
         });
     }
+    use runner_graph::ResourceType as G;
     for (id, s) in &manifest.sources {
-        out.push(runner_graph::GraphNode {
-            unique_id: id.clone(),
-            resource_type: runner_graph::ResourceType::Source,
-            package_name: s.body["package_name"].as_str().unwrap_or("").into(),
-            name: s.body["name"].as_str().unwrap_or("").into(),
-            fqn: serde_json::from_value(s.body["fqn"].clone()).unwrap_or_default(),
-            original_file_path: s.body["original_file_path"].as_str().unwrap_or("").into(),
-            tags: serde_json::from_value(s.body["tags"].clone()).unwrap_or_default(),
-            config: s.body["config"].clone(),
-            source_name: s.body["source_name"].as_str().map(String::from),
-            ..Default::default()
-        });
+        let body = Json::Object(s.body.clone());
+        let mut node = json_graph_node(id, G::Source, &body, &body["tags"]);
+        node.source_name = s.body["source_name"].as_str().map(String::from);
+        out.push(node);
     }
     for (id, r) in &manifest.yaml_resources {
         let rt = match runner_artifacts::yaml_resource_section(id) {
-            "metrics" => runner_graph::ResourceType::Metric,
-            "semantic_models" => runner_graph::ResourceType::SemanticModel,
-            "saved_queries" => runner_graph::ResourceType::SavedQuery,
-            _ => runner_graph::ResourceType::UnitTest,
+            "metrics" => G::Metric,
+            "semantic_models" => G::SemanticModel,
+            "saved_queries" => G::SavedQuery,
+            _ => G::UnitTest,
         };
-        let depends_on: Vec<String> =
-            serde_json::from_value(r["depends_on"]["nodes"].clone()).unwrap_or_default();
-        out.push(runner_graph::GraphNode {
-            unique_id: id.clone(),
-            resource_type: rt,
-            package_name: r["package_name"].as_str().unwrap_or("").into(),
-            name: r["name"].as_str().unwrap_or("").into(),
-            fqn: serde_json::from_value(r["fqn"].clone()).unwrap_or_default(),
-            original_file_path: r["original_file_path"].as_str().unwrap_or("").into(),
-            tags: serde_json::from_value(r["config"]["tags"].clone()).unwrap_or_default(),
-            config: r["config"].clone(),
-            test_type: (rt == runner_graph::ResourceType::UnitTest)
-                .then_some(runner_graph::TestType::Unit),
-            attached_node: (rt == runner_graph::ResourceType::UnitTest)
-                .then(|| depends_on.first().cloned())
-                .flatten(),
-            depends_on,
-            ..Default::default()
-        });
+        let mut node = json_graph_node(id, rt, r, &r["config"]["tags"]);
+        if rt == G::UnitTest {
+            node.test_type = Some(runner_graph::TestType::Unit);
+            node.attached_node = node.depends_on.first().cloned();
+        }
+        out.push(node);
     }
     for (id, e) in &manifest.exposures {
-        out.push(runner_graph::GraphNode {
-            unique_id: id.clone(),
-            resource_type: runner_graph::ResourceType::Exposure,
-            package_name: e.body["package_name"].as_str().unwrap_or("").into(),
-            name: e.body["name"].as_str().unwrap_or("").into(),
-            fqn: serde_json::from_value(e.body["fqn"].clone()).unwrap_or_default(),
-            original_file_path: e.body["original_file_path"].as_str().unwrap_or("").into(),
-            tags: serde_json::from_value(e.body["tags"].clone()).unwrap_or_default(),
-            config: e.body["config"].clone(),
-            depends_on: serde_json::from_value(e.body["depends_on"]["nodes"].clone())
-                .unwrap_or_default(),
-            ..Default::default()
-        });
+        let body = Json::Object(e.body.clone());
+        out.push(json_graph_node(id, G::Exposure, &body, &body["tags"]));
     }
     out
+}
+
+/// A graph node for a resource the manifest keeps as JSON (sources, exposures, YAML-only resources).
+fn json_graph_node(
+    id: &str,
+    resource_type: runner_graph::ResourceType,
+    body: &Json,
+    tags: &Json,
+) -> runner_graph::GraphNode {
+    let text = |key: &str| body[key].as_str().unwrap_or_default().to_string();
+    runner_graph::GraphNode {
+        unique_id: id.to_string(),
+        resource_type,
+        package_name: text("package_name"),
+        name: text("name"),
+        fqn: serde_json::from_value(body["fqn"].clone()).unwrap_or_default(),
+        original_file_path: text("original_file_path"),
+        tags: serde_json::from_value(tags.clone()).unwrap_or_default(),
+        config: body["config"].clone(),
+        depends_on: serde_json::from_value(body["depends_on"]["nodes"].clone()).unwrap_or_default(),
+        ..Default::default()
+    }
 }
 
 /// Where compiled output goes.
