@@ -59,6 +59,33 @@ fn declared_tests(body: &Json) -> impl Iterator<Item = &Json> {
         .flatten()
 }
 
+/// The `columns:` entries of a property entry or source table.
+fn columns_of(body: &Json) -> impl Iterator<Item = &Json> {
+    body.get("columns")
+        .and_then(Json::as_array)
+        .into_iter()
+        .flatten()
+}
+
+/// The named columns of `body` in the manifest's layout, descriptions rendered (`doc()`).
+fn described_columns(
+    shared: &Arc<Shared>,
+    docs: &BTreeMap<String, Json>,
+    package: &str,
+    file: &str,
+    body: &Json,
+) -> Result<Map<String, Json>> {
+    let mut columns = Map::new();
+    for c in columns_of(body) {
+        if let Some(n) = c.get("name").and_then(Json::as_str) {
+            let d = c.get("description").and_then(Json::as_str).unwrap_or("");
+            let d = render_description(shared, docs, package, d, file)?;
+            columns.insert(n.to_string(), column_json(n, c, d));
+        }
+    }
+    Ok(columns)
+}
+
 /// Directories of a property file below its resource path (`models/staging/x.yml` gives `["staging"]`),
 /// which dbt puts in the fqn of the tests and sources it declares.
 pub(crate) fn yml_dirs(file: &str) -> Vec<String> {
@@ -205,17 +232,9 @@ pub fn parse_project(
                 Some(schema.clone()),
                 Some(identifier.clone()),
             );
-            let mut columns = Map::new();
-            for c in table
-                .get("columns")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            let columns = described_columns(&shared, &docs, &entry.package, &entry.file, table)?;
+            for c in columns_of(table) {
                 if let Some(n) = c.get("name").and_then(Json::as_str) {
-                    let d = c.get("description").and_then(Json::as_str).unwrap_or("");
-                    let d = render_description(&shared, &docs, &entry.package, d, &entry.file)?;
-                    columns.insert(n.to_string(), column_json(n, c, d));
                     for t in declared_tests(c) {
                         source_tests.push((
                             entry.clone(),
@@ -386,19 +405,9 @@ pub fn parse_project(
                     .and_then(Json::as_str)
                     .unwrap_or("");
                 node.description = render_description(&shared, &docs, &e.package, d, &e.file)?;
-                for c in e
-                    .body
-                    .get("columns")
-                    .and_then(Json::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(n) = c.get("name").and_then(Json::as_str) {
-                        let d = c.get("description").and_then(Json::as_str).unwrap_or("");
-                        let d = render_description(&shared, &docs, &e.package, d, &e.file)?;
-                        node.columns.insert(n.to_string(), column_json(n, c, d));
-                    }
-                }
+                node.columns.extend(described_columns(
+                    &shared, &docs, &e.package, &e.file, &e.body,
+                )?);
             }
             let mut file_tags: Option<Vec<String>> = None;
             let mut named = false;
@@ -507,13 +516,7 @@ pub fn parse_project(
             if !nodes.contains_key(&attached) {
                 continue;
             }
-            for c in entry
-                .body
-                .get("columns")
-                .and_then(Json::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for c in columns_of(&entry.body) {
                 let col = c.get("name").and_then(Json::as_str).map(String::from);
                 for t in declared_tests(c) {
                     decls.push((
