@@ -7,6 +7,7 @@ use crate::catalog::{self, ColumnInfo, Relation};
 use crate::config::AdapterKind;
 use crate::error::Result;
 use crate::postgres::PgCancel;
+use crate::seed;
 use crate::table::{AdapterResponse, Table};
 
 /// One open session with a warehouse. Synchronous: each call blocks until the engine answers.
@@ -95,6 +96,31 @@ pub trait Connection: Send {
     /// Renames a relation within its schema.
     fn rename_relation(&mut self, relation: &Relation, new_identifier: &str) -> Result<()> {
         catalog::rename_relation(self, relation, new_identifier)
+    }
+
+    /// Bulk-inserts `rows` into the existing table `relation` and returns how many were loaded
+    /// (the seed load; rows usually come from [`crate::SeedTable::rows`]).
+    ///
+    /// `columns` are plain column names as the table has them (this crate quotes them), `types`
+    /// their SQL types in the same order (as created or as `information_schema` reports them),
+    /// and each row has one value per column: `None` is NULL, other values are text the column
+    /// type's input accepts. A value with a UTC offset for a `timestamp without time zone` column
+    /// is converted to the session time zone on Postgres and Redshift (as a `timestamptz` would
+    /// be), while DuckDB drops the offset, as its casts do.
+    ///
+    /// Postgres streams the rows with `COPY … FROM STDIN (format csv)`; Redshift, which has no
+    /// COPY from the client, runs multi-row INSERTs with literals ([`crate::insert_sql`]); DuckDB
+    /// uses its appender, which casts each text value to the column's type. Runs inside the open
+    /// transaction, if any (dbt loads seeds inside one); without one, a failed load can leave
+    /// earlier INSERT batches (Redshift) or appender flushes (DuckDB) behind, while COPY is atomic.
+    fn load_rows(
+        &mut self,
+        relation: &Relation,
+        columns: &[String],
+        types: &[String],
+        rows: &[Vec<Option<String>>],
+    ) -> Result<u64> {
+        seed::insert_rows(self, relation, columns, types, rows)
     }
 }
 

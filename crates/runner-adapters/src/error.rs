@@ -75,6 +75,27 @@ pub enum AdapterError {
     /// The pool was closed (shutdown) while waiting for or asking for a connection.
     #[error("the connection pool is closed")]
     PoolClosed,
+    /// A seed CSV could not be read the way dbt reads it.
+    #[error("invalid seed CSV{}: {message}", location_suffix(.file, .line))]
+    SeedCsv {
+        /// The file, when it was read from disk.
+        file: Option<String>,
+        /// The 1-based line where the bad row (or field) starts.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// Rows could not be bulk-loaded into a table: the rows did not fit the column list, or the
+    /// engine rejected a value (DuckDB; Postgres reports those as [`AdapterError::Database`]).
+    #[error("loading rows into {relation} failed{}: {message}", row_suffix(.row))]
+    Load {
+        /// The table, as rendered SQL.
+        relation: String,
+        /// The 1-based index of the offending row among the rows given, when known.
+        row: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl AdapterError {
@@ -104,6 +125,19 @@ fn sqlstate_suffix(sqlstate: &Option<String>) -> String {
         .as_ref()
         .map(|s| format!(" [{s}]"))
         .unwrap_or_default()
+}
+
+fn location_suffix(file: &Option<String>, line: &Option<usize>) -> String {
+    match (file, line) {
+        (Some(file), Some(line)) => format!(" {file}, line {line}"),
+        (Some(file), None) => format!(" {file}"),
+        (None, Some(line)) => format!(" at line {line}"),
+        (None, None) => String::new(),
+    }
+}
+
+fn row_suffix(row: &Option<usize>) -> String {
+    row.map(|r| format!(" at row {r}")).unwrap_or_default()
 }
 
 fn detail_suffix(detail: &Option<String>) -> String {

@@ -5,7 +5,8 @@
 //! opens connections from it, and a [`Pool`] sized by `threads` lends them to worker threads. A
 //! connection runs SQL strings (several statements each, as dbt sends them) and returns dbt's
 //! [`AdapterResponse`] and typed result [`Table`]s; it also answers dbt's catalog questions
-//! (schemas, relations, columns) and can be cancelled from another thread with a [`CancelHandle`].
+//! (schemas, relations, columns), bulk-loads rows ([`Connection::load_rows`], dbt seeds read by
+//! [`read_seed_csv`]) and can be cancelled from another thread with a [`CancelHandle`].
 //! Materializations are not here: they are SQL the engine renders and runs through this crate.
 
 mod catalog;
@@ -15,6 +16,7 @@ mod duck;
 mod error;
 mod pool;
 mod postgres;
+mod seed;
 mod table;
 
 pub use catalog::{ColumnInfo, Relation, RelationType, quote_identifier, quote_literal};
@@ -26,4 +28,7 @@ pub use duck::{DuckDbConnection, DuckDbDatabase};
 pub use error::{AdapterError, Result};
 pub use pool::{Adapter, Pool, PooledConnection};
 pub use postgres::{PgCancel, PgConnection};
+pub use seed::{
+    SeedColumn, SeedTable, SeedType, insert_sql, read_seed_csv, read_seed_csv_with, read_seed_file,
+};
 pub use table::{AdapterResponse, Cell, Column, Table};

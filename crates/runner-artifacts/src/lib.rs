@@ -6,6 +6,7 @@
 
 pub mod manifest;
 pub mod node;
+pub mod run_results;
 pub mod write;
 
 pub use manifest::{Manifest, ManifestMetadata, yaml_resource_section};
@@ -13,4 +14,5 @@ pub use node::{
     Checksum, CompiledInfo, DependsOn, DocBlock, ExposureNode, InjectedCte, MacroNode,
     ManifestNode, RefArgs, ResourceType, SourceNode, TestMetadata,
 };
+pub use run_results::{NodeRunResult, ResponseInfo, RunResults, RunStatus, Timing};
 pub use write::{ArtifactError, write_json_file};

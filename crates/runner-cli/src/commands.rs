@@ -1,4 +1,5 @@
-//! The implemented verbs (`parse`, `compile`, `ls`) and the message for those still to come.
+//! The compile-side verbs (`parse`, `compile`, `ls`), project loading shared by all verbs, and the
+//! message for verbs still to come.
 
 use std::path::{Path, PathBuf};
 
@@ -17,9 +18,13 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Parse(c) => parse(&c).map(|_| exit::SUCCESS),
         Command::Compile(c) => compile(&c),
         Command::Ls(c) => ls(&c),
+        Command::Run(c) => crate::execute::run(&c, runner_exec::Which::Run),
+        Command::Build(c) => crate::execute::run(&c, runner_exec::Which::Build),
+        Command::Seed(c) => crate::execute::run(&c, runner_exec::Which::Seed),
+        Command::Test(c) => crate::execute::run(&c, runner_exec::Which::Test),
         _ => {
             eprintln!(
-                "`runner {name}` is not available yet in this version of runner; `parse`, `compile` and `ls` are."
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed` and `test` are."
             );
             Ok(exit::ERROR)
         }
@@ -84,13 +89,19 @@ fn check_profiles_found(c: &Common, found: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
-fn load(
-    c: &Common,
-) -> Result<(
-    runner_project::LoadedProject,
-    runner_compile::ParsedProject,
-    PathBuf,
-)> {
+/// A loaded project with what the verbs need around it.
+pub struct Loaded {
+    /// The project and its packages as read from disk.
+    pub project: runner_project::LoadedProject,
+    /// Parsed nodes and the render context.
+    pub parsed: runner_compile::ParsedProject,
+    /// `target/`.
+    pub target_dir: PathBuf,
+    /// The resolved target (holds secrets: never print it).
+    pub target: Target,
+}
+
+pub fn load(c: &Common, which: &str) -> Result<Loaded> {
     if !c.words.is_empty() {
         bail!("unexpected argument '{}'", c.words[0]);
     }
@@ -101,6 +112,8 @@ fn load(
     let target_override = c.target.clone();
     let threads = c.threads;
     let project_dir_for_target = dir.clone();
+    let resolved: std::sync::Arc<std::sync::Mutex<Option<Target>>> = Default::default();
+    let resolved_in = resolved.clone();
     let opts = LoadOptions {
         project_dir: dir.clone(),
         cli_vars: parse_vars(&c.vars)?,
@@ -108,7 +121,7 @@ fn load(
             ("FULL_REFRESH".to_string(), Json::Bool(c.full_refresh)),
             ("STORE_FAILURES".to_string(), Json::Bool(false)),
             ("FAIL_FAST".to_string(), Json::Bool(c.fail_fast)),
-            ("WHICH".to_string(), Json::String("compile".into())),
+            ("WHICH".to_string(), Json::String(which.into())),
         ]
         .into_iter()
         .collect(),
@@ -136,6 +149,7 @@ fn load(
             if let Some(n) = threads {
                 t.threads = n;
             }
+            *resolved_in.lock().expect("target lock") = Some(t.clone());
             Ok(t)
         }),
     };
@@ -145,10 +159,20 @@ fn load(
             .clone()
             .unwrap_or_else(|| loaded.root.target_path.clone()),
     );
-    Ok((loaded, parsed, target_dir))
+    let target = resolved
+        .lock()
+        .expect("target lock")
+        .take()
+        .context("the target was not resolved")?;
+    Ok(Loaded {
+        project: loaded,
+        parsed,
+        target_dir,
+        target,
+    })
 }
 
-fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> Result<()> {
+pub fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> Result<()> {
     runner_artifacts::write_json_file(
         &target_dir.join("manifest.json"),
         &parsed.manifest.to_json(),
@@ -157,7 +181,9 @@ fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> 
 }
 
 fn parse(c: &Common) -> Result<()> {
-    let (_, parsed, target_dir) = load(c)?;
+    let Loaded {
+        parsed, target_dir, ..
+    } = load(c, "parse")?;
     write_manifest(&parsed, &target_dir)?;
     if !c.quiet {
         eprintln!(
@@ -171,7 +197,7 @@ fn parse(c: &Common) -> Result<()> {
     Ok(())
 }
 
-fn select(
+pub fn select(
     c: &Common,
     parsed: &runner_compile::ParsedProject,
     default_types: &[runner_graph::ResourceType],
@@ -218,7 +244,11 @@ fn select(
 
 fn compile(c: &Common) -> Result<i32> {
     use runner_graph::ResourceType as R;
-    let (_, mut parsed, target_dir) = load(c)?;
+    let Loaded {
+        mut parsed,
+        target_dir,
+        ..
+    } = load(c, "compile")?;
     let ids = select(
         c,
         &parsed,
@@ -238,7 +268,9 @@ fn compile(c: &Common) -> Result<i32> {
 
 fn ls(c: &Common) -> Result<i32> {
     use runner_graph::ResourceType as R;
-    let (_, parsed, target_dir) = load(c)?;
+    let Loaded {
+        parsed, target_dir, ..
+    } = load(c, "list")?;
     let ids = select(
         c,
         &parsed,

@@ -3,7 +3,6 @@
 /// Everything selected succeeded.
 pub const SUCCESS: i32 = 0;
 /// The run completed but a node failed (a model error, a failing test).
-#[allow(dead_code)] // returned by run/build/test once execution lands
 pub const NODE_FAILURE: i32 = 1;
 /// Configuration, project or infrastructure error: nothing (more) ran.
 pub const ERROR: i32 = 2;

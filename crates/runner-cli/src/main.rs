@@ -3,6 +3,7 @@
 
 mod cli;
 mod commands;
+mod execute;
 mod exit;
 mod list;
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use runner_artifacts::{CompiledInfo, InjectedCte, Manifest, RefArgs, ResourceType};
 use serde_json::Value as Json;
 
+use crate::context::session::Session;
 use crate::context::{NodeScope, Phase, RefResolver, RenderContext};
 use crate::error::{CompileError, Result};
 use crate::project::ParsedProject;
@@ -76,9 +77,14 @@ pub fn install_resolver(parsed: &ParsedProject) {
 }
 
 /// Renders one node; returns its SQL and the ephemeral models it referenced.
-fn render_node(parsed: &ParsedProject, id: &str) -> Result<(String, Vec<String>)> {
+fn render_node(
+    parsed: &ParsedProject,
+    id: &str,
+    session: Option<&Arc<dyn Session>>,
+) -> Result<(String, Vec<String>)> {
     let node = &parsed.manifest.nodes[id];
     let mut scope = NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
+    scope.session = session.cloned();
     scope.model = runner_jinja::Value::from_json(&node.to_json());
     scope.this = Some(Relation::new(
         node.database.clone(),
@@ -99,6 +105,7 @@ fn render_node(parsed: &ParsedProject, id: &str) -> Result<(String, Vec<String>)
         scope2.this = scope.this.clone();
         scope2.config = node.config.clone();
         scope2.extra = values;
+        scope2.session = session.cloned();
         let scope2 = Arc::new(scope2);
         let ctx2 = Arc::new(RenderContext {
             shared: parsed.shared.clone(),
@@ -155,6 +162,117 @@ fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
     }
 }
 
+type Done = HashMap<String, (String, Vec<InjectedCte>)>;
+
+/// Renders `id` (and, first, the ephemeral models it uses) into `done`.
+fn compile_into(
+    parsed: &ParsedProject,
+    id: &str,
+    session: Option<&Arc<dyn Session>>,
+    done: &mut Done,
+    stack: &mut HashSet<String>,
+) -> Result<()> {
+    if done.contains_key(id) || !stack.insert(id.to_string()) {
+        return Ok(());
+    }
+    let (sql, ephemerals) = render_node(parsed, id, session)?;
+    let mut ctes: Vec<InjectedCte> = Vec::new();
+    for e in &ephemerals {
+        compile_into(parsed, e, session, done, stack)?;
+        let (esql, ectes) = done[e].clone();
+        for c in ectes {
+            if !ctes.iter().any(|x| x.id == c.id) {
+                ctes.push(c);
+            }
+        }
+        let name = &parsed.manifest.nodes[e].name;
+        if !ctes.iter().any(|x| x.id == *e) {
+            ctes.push(InjectedCte {
+                id: e.clone(),
+                sql: format!(" __dbt__cte__{name} as (\n{esql}\n)"),
+            });
+        }
+    }
+    done.insert(id.to_string(), (sql, ctes));
+    stack.remove(id);
+    Ok(())
+}
+
+/// One node's compiled SQL (ephemeral CTEs injected) and the CTEs, rendered through `session` so
+/// introspective macros see the warehouse, as at execution time.
+pub fn compile_node(
+    parsed: &ParsedProject,
+    id: &str,
+    session: Option<&Arc<dyn Session>>,
+) -> Result<(String, Vec<InjectedCte>)> {
+    let mut done = Done::new();
+    compile_into(parsed, id, session, &mut done, &mut HashSet::new())?;
+    let (sql, ctes) = done.remove(id).unwrap_or_default();
+    Ok((inject_ctes(&sql, &ctes), ctes))
+}
+
+/// Where dbt writes a node's compiled (or run) SQL, relative to `target/compiled` or `target/run`.
+pub fn node_sql_path(node: &runner_artifacts::ManifestNode) -> String {
+    format!(
+        "{}/{}",
+        node.package_name,
+        // Nodes that are not a whole file (generic tests, snapshot blocks) nest under their file.
+        if (node.resource_type == ResourceType::Test && node.test_metadata.is_some())
+            || matches!(
+                node.resource_type,
+                ResourceType::Snapshot | ResourceType::Operation
+            )
+        {
+            format!(
+                "{}/{}",
+                node.original_file_path.trim_start_matches("./"),
+                node.path
+            )
+        } else {
+            node.original_file_path.clone()
+        }
+    )
+}
+
+/// Records compiled SQL on the manifest node and writes `target/compiled/<path>`.
+pub fn store_compiled(
+    node: &mut runner_artifacts::ManifestNode,
+    compiled: String,
+    ctes: Vec<InjectedCte>,
+    target_dir: &Path,
+) -> Result<()> {
+    let rel = node_sql_path(node);
+    let path = target_dir.join("compiled").join(&rel);
+    // dbt writes no file for a hook that renders to nothing (a `log()` call, say).
+    if node.resource_type != ResourceType::Operation || !compiled.trim().is_empty() {
+        write_sql_file(&path, &compiled)?;
+    }
+    node.compiled_path = Some(format!(
+        "{}/compiled/{rel}",
+        target_dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "target".into())
+    ));
+    if node.test_metadata.is_some()
+        && !node
+            .depends_on
+            .macros
+            .iter()
+            .any(|m| m == WHERE_SUBQUERY_MACRO)
+    {
+        node.depends_on
+            .macros
+            .push(WHERE_SUBQUERY_MACRO.to_string());
+    }
+    node.compiled = Some(CompiledInfo {
+        compiled_code: compiled,
+        extra_ctes_injected: true,
+        extra_ctes: ctes,
+    });
+    Ok(())
+}
+
 /// Compiles the nodes in `selected` (and any ephemeral model they need), updating the manifest and writing
 /// `target/compiled`.
 pub fn compile_nodes(
@@ -163,38 +281,7 @@ pub fn compile_nodes(
     target_dir: &Path,
 ) -> Result<()> {
     install_resolver(parsed);
-    let mut done: HashMap<String, (String, Vec<InjectedCte>)> = HashMap::new();
-    fn compile_one(
-        parsed: &ParsedProject,
-        id: &str,
-        done: &mut HashMap<String, (String, Vec<InjectedCte>)>,
-        stack: &mut HashSet<String>,
-    ) -> Result<()> {
-        if done.contains_key(id) || !stack.insert(id.to_string()) {
-            return Ok(());
-        }
-        let (sql, ephemerals) = render_node(parsed, id)?;
-        let mut ctes: Vec<InjectedCte> = Vec::new();
-        for e in &ephemerals {
-            compile_one(parsed, e, done, stack)?;
-            let (esql, ectes) = done[e].clone();
-            for c in ectes {
-                if !ctes.iter().any(|x| x.id == c.id) {
-                    ctes.push(c);
-                }
-            }
-            let name = &parsed.manifest.nodes[e].name;
-            if !ctes.iter().any(|x| x.id == *e) {
-                ctes.push(InjectedCte {
-                    id: e.clone(),
-                    sql: format!(" __dbt__cte__{name} as (\n{esql}\n)"),
-                });
-            }
-        }
-        done.insert(id.to_string(), (sql, ctes));
-        stack.remove(id);
-        Ok(())
-    }
+    let mut done = Done::new();
     let mut stack = HashSet::new();
     for id in selected {
         if parsed
@@ -203,7 +290,7 @@ pub fn compile_nodes(
             .get(id)
             .is_some_and(|n| n.resource_type != ResourceType::Seed)
         {
-            compile_one(parsed, id, &mut done, &mut stack)?;
+            compile_into(parsed, id, None, &mut done, &mut stack)?;
         }
     }
     for id in selected {
@@ -216,53 +303,7 @@ pub fn compile_nodes(
             .get_mut(id)
             .expect("selected node exists");
         let compiled = inject_ctes(&sql, &ctes);
-        let rel = format!(
-            "{}/{}",
-            node.package_name,
-            // Nodes that are not a whole file (generic tests, snapshot blocks) nest under their file.
-            if (node.resource_type == ResourceType::Test && node.test_metadata.is_some())
-                || matches!(
-                    node.resource_type,
-                    ResourceType::Snapshot | ResourceType::Operation
-                )
-            {
-                format!(
-                    "{}/{}",
-                    node.original_file_path.trim_start_matches("./"),
-                    node.path
-                )
-            } else {
-                node.original_file_path.clone()
-            }
-        );
-        let path = target_dir.join("compiled").join(&rel);
-        // dbt writes no file for a hook that renders to nothing (a `log()` call, say).
-        if node.resource_type != ResourceType::Operation || !compiled.trim().is_empty() {
-            write_compiled(&path, &compiled)?;
-        }
-        node.compiled_path = Some(format!(
-            "{}/compiled/{rel}",
-            target_dir
-                .file_name()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "target".into())
-        ));
-        if node.test_metadata.is_some()
-            && !node
-                .depends_on
-                .macros
-                .iter()
-                .any(|m| m == WHERE_SUBQUERY_MACRO)
-        {
-            node.depends_on
-                .macros
-                .push(WHERE_SUBQUERY_MACRO.to_string());
-        }
-        node.compiled = Some(CompiledInfo {
-            compiled_code: compiled,
-            extra_ctes_injected: true,
-            extra_ctes: ctes,
-        });
+        store_compiled(node, compiled, ctes, target_dir)?;
     }
     Ok(())
 }
@@ -270,7 +311,8 @@ pub fn compile_nodes(
 /// The macro wrapping a generic test's `model` argument, a dependency dbt records at compile time.
 pub const WHERE_SUBQUERY_MACRO: &str = "macro.dbt.get_where_subquery";
 
-fn write_compiled(path: &Path, sql: &str) -> Result<()> {
+/// Writes a SQL file, creating its directory.
+pub fn write_sql_file(path: &Path, sql: &str) -> Result<()> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|source| CompileError::Io {
             path: dir.display().to_string(),

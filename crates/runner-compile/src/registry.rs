@@ -11,6 +11,30 @@ pub const BUILTIN_MACRO_FILES: &[(&str, &str)] = &[
     ("macros/naming.sql", include_str!("../macros/naming.sql")),
     ("macros/tests.sql", include_str!("../macros/tests.sql")),
     (
+        "macros/adapters/relations.sql",
+        include_str!("../macros/adapters/relations.sql"),
+    ),
+    (
+        "macros/adapters/hooks_grants_docs.sql",
+        include_str!("../macros/adapters/hooks_grants_docs.sql"),
+    ),
+    (
+        "macros/materializations/view_table.sql",
+        include_str!("../macros/materializations/view_table.sql"),
+    ),
+    (
+        "macros/materializations/incremental.sql",
+        include_str!("../macros/materializations/incremental.sql"),
+    ),
+    (
+        "macros/materializations/schema_changes.sql",
+        include_str!("../macros/materializations/schema_changes.sql"),
+    ),
+    (
+        "macros/materializations/seed_test.sql",
+        include_str!("../macros/materializations/seed_test.sql"),
+    ),
+    (
         "macros/incremental.sql",
         include_str!("../macros/incremental.sql"),
     ),

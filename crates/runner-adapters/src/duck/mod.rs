@@ -1,12 +1,14 @@
 //! Embedded DuckDB: [`DuckDbDatabase`] opens the file (`:memory:` or `md:` paths too) with the
 //! profile's settings and extensions once per process, and hands out [`DuckDbConnection`]s that
-//! share it, one per worker thread.
+//! share it, one per worker thread; `load` bulk-loads rows with the appender.
 
+mod load;
 mod values;
 
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
 
+use crate::catalog::Relation;
 use crate::config::{AdapterKind, DuckDbConfig, DuckDbExtension};
 use crate::connection::{CancelHandle, Connection};
 use crate::error::{AdapterError, Result, sql_first_line};
@@ -229,6 +231,16 @@ impl Connection for DuckDbConnection {
 
     fn cancel_handle(&self) -> CancelHandle {
         CancelHandle::duckdb(self.conn.interrupt_handle())
+    }
+
+    fn load_rows(
+        &mut self,
+        relation: &Relation,
+        columns: &[String],
+        types: &[String],
+        rows: &[Vec<Option<String>>],
+    ) -> Result<u64> {
+        self.load(relation, columns, types, rows)
     }
 }
 

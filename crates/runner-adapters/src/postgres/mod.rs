@@ -1,8 +1,10 @@
 //! Postgres and Redshift sessions: [`PgConnection`] runs SQL with the simple-query protocol (as
 //! psycopg2 does: several statements per string, every command tag kept, values in text format
-//! typed by their OIDs) and [`PgCancel`] sends cancel requests from other threads.
+//! typed by their OIDs), bulk-loads with COPY (`copy`) and [`PgCancel`] sends cancel requests
+//! from other threads.
 
 mod auth;
+mod copy;
 mod tls;
 mod types;
 mod wire;
@@ -12,7 +14,7 @@ use fallible_iterator::FallibleIterator;
 use postgres_protocol::message::backend::Message;
 use postgres_protocol::message::frontend;
 
-use crate::catalog::quote_identifier;
+use crate::catalog::{Relation, quote_identifier};
 use crate::config::{AdapterKind, PostgresConfig};
 use crate::connection::{CancelHandle, Connection};
 use crate::error::{AdapterError, Result, sql_first_line};
@@ -251,6 +253,16 @@ impl Connection for PgConnection {
 
     fn cancel_handle(&self) -> CancelHandle {
         CancelHandle::postgres(self.cancel_info())
+    }
+
+    fn load_rows(
+        &mut self,
+        relation: &Relation,
+        columns: &[String],
+        types: &[String],
+        rows: &[Vec<Option<String>>],
+    ) -> Result<u64> {
+        self.load(relation, columns, types, rows)
     }
 }
 

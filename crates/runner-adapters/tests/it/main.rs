@@ -4,7 +4,10 @@
 mod catalog;
 mod config;
 mod duckdb;
+mod load;
 mod pool;
 mod postgres;
+mod seed;
+mod seed_load;
 mod support;
 mod tls;

@@ -3,5 +3,6 @@
 mod compile;
 mod errors;
 mod oracle;
+mod run;
 mod schema;
 mod support;

@@ -7,6 +7,7 @@
 pub mod column;
 pub mod functions;
 pub mod objects;
+pub mod session;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -139,8 +140,12 @@ pub struct NodeScope {
     pub config: Map<String, Json>,
     /// What the render recorded.
     pub captured: Mutex<Captured>,
-    /// Extra names (test kwargs, `_dbt_generic_test_kwargs`).
+    /// Extra names (test kwargs, `_dbt_generic_test_kwargs`, `sql`, `pre_hooks` at execution).
     pub extra: HashMap<String, Value>,
+    /// The warehouse, when executing.
+    pub session: Option<Arc<dyn session::Session>>,
+    /// Statement results of this render.
+    pub results: session::ResultsStore,
 }
 
 impl NodeScope {
@@ -155,6 +160,8 @@ impl NodeScope {
             config: Map::new(),
             captured: Mutex::new(Captured::default()),
             extra: HashMap::new(),
+            session: None,
+            results: Default::default(),
         }
     }
 
@@ -193,7 +200,9 @@ impl Globals for RenderContext {
                 (state.template_name() == self.scope.template_name).then(|| self.scope.clone());
             return Some(objects::package_namespace(&self.shared, name, capture));
         }
-        functions::node_name(self, name).or_else(|| self.shared.globals.get(name).cloned())
+        session::session_name(self, name)
+            .or_else(|| functions::node_name(self, name))
+            .or_else(|| self.shared.globals.get(name).cloned())
     }
 }
 

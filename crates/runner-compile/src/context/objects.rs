@@ -64,6 +64,13 @@ pub struct Adapter {
     shared: std::sync::Weak<Shared>,
 }
 
+impl Adapter {
+    /// The offline adapter of a run.
+    pub fn new(shared: std::sync::Weak<Shared>) -> Adapter {
+        Adapter { shared }
+    }
+}
+
 impl std::fmt::Debug for Adapter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("<adapter>")
@@ -110,6 +117,26 @@ impl Object for Adapter {
                     .dispatch(state.package(), &macro_name, namespace.as_deref())
                     .map(|m| m.value())
                     .map_err(|m| err(ErrorKind::Runtime, m))
+            }
+            "get_incremental_strategy_macro" => {
+                let strategy = s(1, "strategy").unwrap_or_else(|| "default".into());
+                let known = ["default", "append", "delete+insert", "merge", "microbatch"];
+                let name = format!("get_incremental_{}_sql", strategy.replace('+', "_"));
+                let found = shared
+                    .registry
+                    .resolve(state.package(), &name)
+                    .or_else(|| shared.registry.resolve(shared.registry.root(), &name));
+                match found {
+                    Some(m) if known.contains(&strategy.as_str()) || m.package != "dbt" => {
+                        Ok(m.value())
+                    }
+                    _ => Err(err(
+                        ErrorKind::Runtime,
+                        format!(
+                            "The incremental strategy '{strategy}' is not valid for this adapter (valid: append, delete+insert, merge, microbatch)"
+                        ),
+                    )),
+                }
             }
             "quote" => {
                 let ident = s(0, "identifier").unwrap_or_default();
@@ -405,23 +432,5 @@ pub fn run_globals(
     g.insert("dbt_version", Value::from(crate::DBT_VERSION));
     g.insert("selected_resources", Value::list(Vec::new()));
     g.insert("modules", crate::modules::modules_value());
-    g.insert(
-        "statement",
-        Value::from_function("statement", |state, _args, kwargs| {
-            // Without a warehouse connection, statements are rendered (so errors surface) but not run.
-            if let Some(caller) = kwargs.get("caller") {
-                state.call(caller, Vec::new(), Kwargs::new())?;
-            }
-            Ok(Value::from(""))
-        }),
-    );
-    g.insert(
-        "load_result",
-        Value::from_function("load_result", |_, _, _| Ok(Value::None)),
-    );
-    g.insert(
-        "store_result",
-        Value::from_function("store_result", |_, _, _| Ok(Value::from(""))),
-    );
     g
 }

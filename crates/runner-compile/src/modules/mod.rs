@@ -48,6 +48,16 @@ pub fn utc_datetime(at: chrono::DateTime<chrono::Utc>) -> Value {
     datetime::DateTime::new(at.naive_utc(), Some(tz::Tz::PytzUtc)).value()
 }
 
+/// A Python `date` (query results, seed values).
+pub fn date_value(d: chrono::NaiveDate) -> Value {
+    date::Date(d).value()
+}
+
+/// A naive Python `datetime` (a `timestamp without time zone` from a query).
+pub fn naive_datetime_value(at: chrono::NaiveDateTime) -> Value {
+    datetime::DateTime::new(at, None).value()
+}
+
 fn datetime_module() -> Value {
     Value::dict_from([
         ("date", date::class()),

@@ -1,0 +1,20 @@
+//! Gives the `runner` binary an rpath to the prebuilt libduckdb.so (docs/adr/0001), so
+//! `target/debug/runner` starts when run directly, not only under `cargo run`. With DuckDB
+//! compiled in (`runner-adapters/bundled`) the path is simply unused.
+
+use std::env;
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo::rerun-if-env-changed=DUCKDB_LIB_DIR");
+    println!("cargo::rerun-if-changed=build.rs");
+    let manifest_dir =
+        PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let lib_dir = env::var_os("DUCKDB_LIB_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| manifest_dir.join("../../target/duckdb"));
+    println!(
+        "cargo::rustc-link-arg-bins=-Wl,-rpath,{}",
+        lib_dir.display()
+    );
+}

@@ -1,0 +1,172 @@
+{# Relation helpers the materializations and packages call: naming of scratch relations, lookups,
+   drops and the DDL that creates tables and views. Adapter-specific forms go through dispatch. #}
+
+{% macro load_cached_relation(relation) -%}
+  {{ return(adapter.get_relation(database=relation.database, schema=relation.schema, identifier=relation.identifier)) }}
+{%- endmacro %}
+
+{% macro load_relation(relation) -%}
+  {{ return(load_cached_relation(relation)) }}
+{%- endmacro %}
+
+{% macro make_intermediate_relation(base_relation, suffix='__dbt_tmp') -%}
+  {{ return(adapter.dispatch('make_intermediate_relation', 'dbt')(base_relation, suffix)) }}
+{%- endmacro %}
+
+{% macro default__make_intermediate_relation(base_relation, suffix) -%}
+  {{ return(base_relation.incorporate(path={"identifier": base_relation.identifier ~ suffix})) }}
+{%- endmacro %}
+
+{% macro make_backup_relation(base_relation, backup_relation_type, suffix='__dbt_backup') -%}
+  {{ return(adapter.dispatch('make_backup_relation', 'dbt')(base_relation, backup_relation_type, suffix)) }}
+{%- endmacro %}
+
+{% macro default__make_backup_relation(base_relation, backup_relation_type, suffix) -%}
+  {{ return(base_relation.incorporate(path={"identifier": base_relation.identifier ~ suffix}, type=backup_relation_type)) }}
+{%- endmacro %}
+
+{% macro make_temp_relation(base_relation, suffix='__dbt_tmp') -%}
+  {{ return(adapter.dispatch('make_temp_relation', 'dbt')(base_relation, suffix)) }}
+{%- endmacro %}
+
+{% macro default__make_temp_relation(base_relation, suffix) -%}
+  {{ return(base_relation.incorporate(path={"identifier": base_relation.identifier ~ suffix})) }}
+{%- endmacro %}
+
+{# Temporary tables on Postgres live in their own schema: name them alone, made unique by the time. #}
+{% macro postgres__make_temp_relation(base_relation, suffix) -%}
+  {%- set stamp = modules.datetime.datetime.now().strftime("%H%M%S%f") -%}
+  {%- set name = base_relation.identifier ~ suffix ~ stamp -%}
+  {{ return(base_relation.incorporate(path={"identifier": name, "schema": none, "database": none})) }}
+{%- endmacro %}
+
+{# DuckDB's temporary tables live in the `temp` catalog: refer to them by name alone. #}
+{% macro duckdb__make_temp_relation(base_relation, suffix) -%}
+  {{ return(base_relation.incorporate(path={"identifier": base_relation.identifier ~ suffix, "schema": none, "database": none})) }}
+{%- endmacro %}
+
+{% macro drop_relation_if_exists(relation) -%}
+  {%- if relation is not none -%}
+    {{ adapter.drop_relation(relation) }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro drop_relation(relation) -%}
+  {{ adapter.drop_relation(relation) }}
+{%- endmacro %}
+
+{% macro truncate_relation(relation) -%}
+  {{ adapter.truncate_relation(relation) }}
+{%- endmacro %}
+
+{% macro rename_relation(from_relation, to_relation) -%}
+  {{ adapter.rename_relation(from_relation, to_relation) }}
+{%- endmacro %}
+
+{% macro create_schema(relation) -%}
+  {{ adapter.create_schema(relation) }}
+{%- endmacro %}
+
+{% macro drop_schema(relation) -%}
+  {{ adapter.drop_schema(relation) }}
+{%- endmacro %}
+
+{% macro get_columns_in_relation(relation) -%}
+  {{ return(adapter.get_columns_in_relation(relation)) }}
+{%- endmacro %}
+
+{% macro get_create_table_as_sql(temporary, relation, sql) -%}
+  {{ return(adapter.dispatch('get_create_table_as_sql', 'dbt')(temporary, relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__get_create_table_as_sql(temporary, relation, sql) -%}
+  {{ return(create_table_as(temporary, relation, sql)) }}
+{%- endmacro %}
+
+{% macro create_table_as(temporary, relation, compiled_code, language='sql') -%}
+  {{ adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code) }}
+{%- endmacro %}
+
+{% macro default__create_table_as(temporary, relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {{ sql_header if sql_header is not none }}
+  create {% if temporary %}temporary {% endif %}table {{ relation.include(database=(not temporary), schema=(not temporary)) }}
+  as (
+    {{ sql }}
+  );
+{%- endmacro %}
+
+{% macro postgres__create_table_as(temporary, relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {%- set unlogged = config.get('unlogged', default=false) -%}
+  {{ sql_header if sql_header is not none }}
+  create {% if temporary %}temporary {% elif unlogged %}unlogged {% endif %}table {{ relation }}
+  as (
+    {{ sql }}
+  );
+{%- endmacro %}
+
+{% macro duckdb__create_table_as(temporary, relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {{ sql_header if sql_header is not none }}
+  create {% if temporary %}temp {% endif %}table {{ relation.include(database=(not temporary), schema=(not temporary)) }} as (
+    {{ sql }}
+  );
+{%- endmacro %}
+
+{% macro get_create_view_as_sql(relation, sql) -%}
+  {{ return(adapter.dispatch('get_create_view_as_sql', 'dbt')(relation, sql)) }}
+{%- endmacro %}
+
+{% macro default__get_create_view_as_sql(relation, sql) -%}
+  {{ return(create_view_as(relation, sql)) }}
+{%- endmacro %}
+
+{% macro create_view_as(relation, sql) -%}
+  {{ adapter.dispatch('create_view_as', 'dbt')(relation, sql) }}
+{%- endmacro %}
+
+{% macro default__create_view_as(relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {{ sql_header if sql_header is not none }}
+  create view {{ relation }} as (
+    {{ sql }}
+  );
+{%- endmacro %}
+
+{# Redshift views may be late-binding: they then survive drops of what they select from. #}
+{% macro redshift__create_view_as(relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {%- set bind = config.get('bind', default=true) -%}
+  {{ sql_header if sql_header is not none }}
+  create view {{ relation }} as (
+    {{ sql }}
+  ){{ ' with no schema binding' if not bind }};
+{%- endmacro %}
+
+{% macro get_create_index_sql(relation, index_dict) -%}
+  {{ return(adapter.dispatch('get_create_index_sql', 'dbt')(relation, index_dict)) }}
+{%- endmacro %}
+
+{% macro default__get_create_index_sql(relation, index_dict) -%}
+  {{ return(none) }}
+{%- endmacro %}
+
+{% macro postgres__get_create_index_sql(relation, index_dict) -%}
+  {%- set columns = index_dict.get('columns', []) -%}
+  {%- set unique = index_dict.get('unique', false) -%}
+  {%- set method = index_dict.get('type') -%}
+  {%- set name = local_md5(columns | join('_') ~ unique ~ method ~ relation.identifier ~ modules.datetime.datetime.utcnow().isoformat()) -%}
+  create {% if unique %}unique {% endif %}index if not exists "{{ name }}"
+  on {{ relation }} {% if method %}using {{ method }}{% endif %}
+  ({{ columns | join(', ') }});
+{%- endmacro %}
+
+{% macro create_indexes(relation) -%}
+  {%- for index_dict in config.get('indexes', default=[]) -%}
+    {%- set index_sql = get_create_index_sql(relation, index_dict) -%}
+    {%- if index_sql -%}
+      {% call statement('create_index') %}{{ index_sql }}{% endcall %}
+    {%- endif -%}
+  {%- endfor -%}
+{%- endmacro %}

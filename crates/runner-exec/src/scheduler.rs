@@ -1,0 +1,324 @@
+//! The run graph and the worker pool: which selected nodes wait for which (through unselected and
+//! ephemeral nodes, and in `build` behind the tests of what they select from), `--threads` workers
+//! each with its own connection, skipping the dependents of failures, and `--fail-fast`.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use runner_adapters::{Adapter, Connection};
+use runner_artifacts::{Manifest, NodeRunResult, ResourceType, ResponseInfo, RunStatus};
+
+use crate::console::Console;
+use crate::node::{NodeEnv, NodeOutcome, run_node};
+
+/// Dependencies among the nodes that will run.
+pub struct RunGraph {
+    /// Nodes to run, in a stable order.
+    pub order: Vec<String>,
+    /// Each node's prerequisites among `order`.
+    pub parents: HashMap<String, BTreeSet<String>>,
+    /// Each node's dependents among `order`.
+    pub children: HashMap<String, BTreeSet<String>>,
+}
+
+/// True for nodes that execute (ephemeral models and analyses only compile into others).
+pub fn runs(manifest: &Manifest, id: &str) -> bool {
+    manifest
+        .nodes
+        .get(id)
+        .is_some_and(|n| match n.resource_type {
+            ResourceType::Model => {
+                n.config.get("materialized").and_then(|v| v.as_str()) != Some("ephemeral")
+            }
+            ResourceType::Seed | ResourceType::Test | ResourceType::Snapshot => true,
+            _ => false,
+        })
+}
+
+impl RunGraph {
+    /// The graph over `selected` (topologically ordered ids); with `test_edges`, as `build` has it,
+    /// a node also waits for the tests on the nodes it selects from.
+    pub fn new(manifest: &Manifest, selected: &[String], test_edges: bool) -> RunGraph {
+        let order: Vec<String> = selected
+            .iter()
+            .filter(|id| runs(manifest, id))
+            .cloned()
+            .collect();
+        let members: HashSet<&str> = order.iter().map(String::as_str).collect();
+        let mut parents: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for id in &order {
+            // Walk up through nodes that do not run here until reaching ones that do.
+            let mut found = BTreeSet::new();
+            let mut seen = HashSet::new();
+            let mut stack: Vec<&str> = manifest.nodes[id]
+                .depends_on
+                .nodes
+                .iter()
+                .map(String::as_str)
+                .collect();
+            while let Some(p) = stack.pop() {
+                if !seen.insert(p) {
+                    continue;
+                }
+                if members.contains(p) {
+                    found.insert(p.to_string());
+                } else if let Some(n) = manifest.nodes.get(p) {
+                    stack.extend(n.depends_on.nodes.iter().map(String::as_str));
+                }
+            }
+            parents.insert(id.clone(), found);
+        }
+        if test_edges {
+            add_test_edges(manifest, &order, &mut parents);
+        }
+        let mut children: HashMap<String, BTreeSet<String>> = order
+            .iter()
+            .map(|id| (id.clone(), BTreeSet::new()))
+            .collect();
+        for (child, ps) in &parents {
+            for p in ps {
+                children.entry(p.clone()).or_default().insert(child.clone());
+            }
+        }
+        RunGraph {
+            order,
+            parents,
+            children,
+        }
+    }
+}
+
+/// In `build`, the children of a tested node wait for its tests, unless the child is itself
+/// upstream of the test (a relationships test reaching into the child).
+fn add_test_edges(
+    manifest: &Manifest,
+    order: &[String],
+    parents: &mut HashMap<String, BTreeSet<String>>,
+) {
+    let tests: Vec<&String> = order
+        .iter()
+        .filter(|id| manifest.nodes[*id].resource_type == ResourceType::Test)
+        .collect();
+    for test in tests {
+        let mut ancestors = HashSet::new();
+        let mut stack: Vec<String> = parents[test].iter().cloned().collect();
+        while let Some(a) = stack.pop() {
+            if ancestors.insert(a.clone()) {
+                stack.extend(parents.get(&a).into_iter().flatten().cloned());
+            }
+        }
+        let tested: Vec<String> = parents[test].iter().cloned().collect();
+        for id in order {
+            if id == test || manifest.nodes[id].resource_type == ResourceType::Test {
+                continue;
+            }
+            if ancestors.contains(id) {
+                continue;
+            }
+            let ps = parents.get_mut(id).expect("every run node has parents");
+            if tested.iter().any(|t| ps.contains(t)) {
+                ps.insert(test.clone());
+            }
+        }
+    }
+}
+
+/// Options of one scheduling pass.
+pub struct Schedule<'a> {
+    /// Worker threads.
+    pub threads: usize,
+    /// Stop starting nodes after the first failure.
+    pub fail_fast: bool,
+    /// Output.
+    pub console: &'a Console,
+}
+
+/// A finished node, in completion order.
+pub struct Finished {
+    /// Node id.
+    pub id: String,
+    /// What it produced.
+    pub outcome: NodeOutcome,
+}
+
+fn skipped(id: &str) -> NodeOutcome {
+    NodeOutcome {
+        result: NodeRunResult {
+            unique_id: id.to_string(),
+            status: RunStatus::Skipped,
+            timing: Vec::new(),
+            thread_id: "Thread-1 (worker)".into(),
+            execution_time: 0.0,
+            adapter_response: ResponseInfo::default(),
+            message: None,
+            failures: None,
+            compiled_code: None,
+            relation_name: None,
+        },
+        compiled: None,
+        run_sql: None,
+    }
+}
+
+/// Runs `graph` with `schedule.threads` workers; `first` is an already open connection.
+pub fn run_graph(
+    env: &NodeEnv,
+    adapter: &Adapter,
+    first: Box<dyn Connection>,
+    graph: &RunGraph,
+    schedule: &Schedule,
+) -> Vec<Finished> {
+    let manifest = &env.parsed.manifest;
+    let total = graph.order.len();
+    let position: HashMap<&str, usize> = graph
+        .order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut waiting: HashMap<&str, usize> = graph
+        .order
+        .iter()
+        .map(|id| (id.as_str(), graph.parents[id].len()))
+        .collect();
+    let mut blocked: HashSet<String> = HashSet::new();
+    let mut ready: BTreeSet<(usize, String)> = graph
+        .order
+        .iter()
+        .filter(|id| graph.parents[*id].is_empty())
+        .map(|id| (position[id.as_str()], id.clone()))
+        .collect();
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut next_index = 0usize;
+
+    let threads = schedule.threads.max(1);
+    let (job_tx, job_rx) = mpsc::channel::<(String, usize)>();
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let (done_tx, done_rx) = mpsc::channel::<(String, usize, NodeOutcome)>();
+    let spare: Arc<Mutex<Vec<Box<dyn Connection>>>> = Arc::new(Mutex::new(vec![first]));
+
+    std::thread::scope(|scope| {
+        for worker in 0..threads {
+            let job_rx = job_rx.clone();
+            let done_tx = done_tx.clone();
+            let spare = spare.clone();
+            let thread_id = format!("Thread-{} (worker)", worker + 1);
+            scope.spawn(move || {
+                let mut conn: Option<Box<dyn Connection>> = None;
+                loop {
+                    let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                    let Ok((id, index)) = job else { break };
+                    let node = &manifest.nodes[&id];
+                    schedule.console.start(index, total, node);
+                    let c = conn
+                        .take()
+                        .or_else(|| spare.lock().unwrap_or_else(|e| e.into_inner()).pop())
+                        .map(Ok)
+                        .unwrap_or_else(|| adapter.connect());
+                    let outcome = match c {
+                        Ok(c) => {
+                            let (outcome, back) = run_node(env, &id, c, &thread_id);
+                            conn = back;
+                            outcome
+                        }
+                        Err(e) => {
+                            let mut o = skipped(&id);
+                            o.result.status = RunStatus::Error;
+                            o.result.thread_id = thread_id.clone();
+                            o.result.message = Some(format!("Database Error\n  {e}"));
+                            o
+                        }
+                    };
+                    schedule.console.result(index, total, node, &outcome.result);
+                    if done_tx.send((id, index, outcome)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+
+        let mut in_flight = 0usize;
+        let mut stop = false;
+        loop {
+            while !stop && in_flight < threads {
+                let Some(first) = ready.iter().next().cloned() else {
+                    break;
+                };
+                ready.remove(&first);
+                let (_, id) = first;
+                next_index += 1;
+                if blocked.contains(&id) {
+                    let node = &manifest.nodes[&id];
+                    let outcome = skipped(&id);
+                    schedule
+                        .console
+                        .result(next_index, total, node, &outcome.result);
+                    release(
+                        &id,
+                        false,
+                        graph,
+                        &mut waiting,
+                        &mut blocked,
+                        &mut ready,
+                        &position,
+                    );
+                    finished.push(Finished { id, outcome });
+                    continue;
+                }
+                in_flight += 1;
+                let _ = job_tx.send((id, next_index));
+            }
+            if in_flight == 0 {
+                break;
+            }
+            let Ok((id, _, outcome)) = done_rx.recv() else {
+                break;
+            };
+            in_flight -= 1;
+            let failed = outcome.result.status.is_failure();
+            if failed && schedule.fail_fast {
+                stop = true;
+            }
+            release(
+                &id,
+                failed,
+                graph,
+                &mut waiting,
+                &mut blocked,
+                &mut ready,
+                &position,
+            );
+            finished.push(Finished { id, outcome });
+        }
+        drop(job_tx);
+    });
+    finished
+}
+
+/// Marks `id` done: its children lose one prerequisite, and are blocked when it failed.
+fn release(
+    id: &str,
+    failed: bool,
+    graph: &RunGraph,
+    waiting: &mut HashMap<&str, usize>,
+    blocked: &mut HashSet<String>,
+    ready: &mut BTreeSet<(usize, String)>,
+    position: &HashMap<&str, usize>,
+) {
+    let blocked_here = failed || blocked.contains(id);
+    let mut queue: VecDeque<&String> = graph.children[id].iter().collect();
+    while let Some(child) = queue.pop_front() {
+        if blocked_here {
+            blocked.insert(child.clone());
+        }
+        let left = waiting
+            .get_mut(child.as_str())
+            .expect("children are run nodes");
+        *left -= 1;
+        if *left == 0 {
+            ready.insert((position[child.as_str()], child.clone()));
+        }
+    }
+}
