@@ -119,8 +119,11 @@ run_tool() {
     else
         argv=("$runner" "$cmd" --project-dir "$proj" --profiles-dir "$proj" --target-path target-runner)
     fi
+    # Each engine has its own DuckDB file: their DuckDB versions write different storage formats.
+    mkdir -p "$proj/target-$tool"
     for _ in $(seq "$n"); do
-        (cd "$proj" && python3 "$work/measure.py" "$samples" "$log" "${argv[@]}")
+        (cd "$proj" && GENPROJ_DUCKDB="target-$tool/genproj.duckdb" \
+            python3 "$work/measure.py" "$samples" "$log" "${argv[@]}")
     done
     python3 - "$samples" "$tool" "$size" "$cmd" >>"$results" <<'EOF'
 import statistics, sys

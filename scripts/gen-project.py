@@ -448,12 +448,13 @@ def profiles_yaml(adapter: str) -> str:
     out = [
         MARKER,
         "# Run dbt/runner from the project directory: the DuckDB file is relative to it.",
+        "# GENPROJ_DUCKDB overrides it (scripts/bench.sh gives each engine its own file).",
         f"{PROJECT}:",
         f"  target: {adapter}",
         "  outputs:",
         "    duckdb:",
         "      type: duckdb",
-        f"      path: target/{PROJECT}.duckdb",
+        f"      path: \"{{{{ env_var('GENPROJ_DUCKDB', 'target/{PROJECT}.duckdb') }}}}\"",
         "      schema: main",
         "      threads: 4",
     ]

@@ -266,6 +266,19 @@ fn materialize(
     scope
         .extra
         .insert("context".into(), Value::dict(Default::default()));
+    if node.resource_type == ResourceType::Seed {
+        let root = env
+            .package_dirs
+            .get(&node.package_name)
+            .cloned()
+            .unwrap_or_else(|| env.project_dir.to_path_buf());
+        let path = std::path::absolute(root.join(&node.original_file_path))
+            .unwrap_or_else(|_| root.join(&node.original_file_path));
+        scope.extra.insert(
+            "seed_file_path".into(),
+            Value::from(path.display().to_string()),
+        );
+    }
     let scope = Arc::new(scope);
     let ctx = Arc::new(RenderContext {
         shared: parsed.shared.clone(),

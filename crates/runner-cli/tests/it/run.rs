@@ -178,3 +178,84 @@ fn shop_builds_on_postgres_as_dbt_does() {
         Adapter::open(config).unwrap().connect().unwrap()
     });
 }
+
+#[test]
+fn killing_runner_mid_table_build_leaves_the_previous_table_and_a_rerun_succeeds() {
+    let cluster = PgCluster::shared();
+    cluster.create_database("store_kill").unwrap();
+    let project = fixture_copy("store");
+    let profiles = format!(
+        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: store_kill\n      schema: shop\n      threads: 2\n",
+        cluster.host(),
+        cluster.port()
+    );
+    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
+    let out = runner(project.path(), &["build", "--profiles-dir", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let count = || {
+        cluster
+            .psql("store_kill", "select count(*) from shop.customers")
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(count(), "40");
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args([
+            "run",
+            "-s",
+            "customers",
+            "--profiles-dir",
+            ".",
+            "--vars",
+            "{slow_customers: true}",
+        ])
+        .current_dir(project.path())
+        .env("HOME", project.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the new table is being built, then kill runner without warning.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let active = cluster
+            .psql(
+                "store_kill",
+                "select count(*) from pg_stat_activity where query like '%pg_sleep(8)%' and pid <> pg_backend_pid()",
+            )
+            .unwrap();
+        if active.trim() != "0" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow build never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        count(),
+        "40",
+        "the previous table must stay intact and readable"
+    );
+
+    let out = runner(
+        project.path(),
+        &["run", "-s", "customers", "--profiles-dir", "."],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(count(), "40");
+}

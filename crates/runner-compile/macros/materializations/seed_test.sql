@@ -87,6 +87,15 @@
   {{ return(adapter.load_seed_rows(this, names, agate_table)) }}
 {%- endmacro %}
 
+{# dbt-duckdb lets DuckDB read the file itself, so its own CSV rules decide the values there. #}
+{% macro duckdb__load_csv_rows(model, agate_table) -%}
+  {%- set delimiter = model['config'].get('delimiter', ',') or ',' -%}
+  {% call statement('_') %}
+    copy {{ this.render() }} from '{{ seed_file_path | replace("'", "''") }}' (format csv, header true, delimiter '{{ delimiter | replace("'", "''") }}')
+  {% endcall %}
+  {{ return(load_result('_')['response'].rows_affected) }}
+{%- endmacro %}
+
 {% materialization test, default %}
   {%- set limit = config.get('limit') -%}
   {%- set fail_calc = config.get('fail_calc', 'count(*)') -%}
