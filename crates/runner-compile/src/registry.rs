@@ -35,6 +35,10 @@ pub const BUILTIN_MACRO_FILES: &[(&str, &str)] = &[
         include_str!("../macros/materializations/seed_test.sql"),
     ),
     (
+        "macros/materializations/snapshot.sql",
+        include_str!("../macros/materializations/snapshot.sql"),
+    ),
+    (
         "macros/incremental.sql",
         include_str!("../macros/incremental.sql"),
     ),

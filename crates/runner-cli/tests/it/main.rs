@@ -1,5 +1,6 @@
 //! End-to-end tests of the `runner` binary on fixture projects.
 
+mod compare;
 mod compile;
 mod errors;
 mod oracle;

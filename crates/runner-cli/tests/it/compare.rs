@@ -1,0 +1,93 @@
+//! The differential runner `scripts/compare.py` (docs/compare.md): it runs a project with dbt-core and
+//! with runner and must find them identical on the `store` fixture, and must be able to fail.
+//! Both tests need the dbt oracle venv (`scripts/install-oracle.sh`); without it they print
+//! "skipped: oracle not installed" and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use crate::support::{fixture_copy, repo_root};
+
+/// The oracle venv, as `scripts/compare.py` finds it, if dbt is installed there.
+fn oracle_venv() -> Option<PathBuf> {
+    let venv = match std::env::var_os("RUNNER_ORACLE_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".cache/runner/venv-dbt"),
+    };
+    if venv.join("bin/dbt").exists() {
+        Some(venv)
+    } else {
+        eprintln!(
+            "skipped: oracle not installed ({} missing; run scripts/install-oracle.sh)",
+            venv.join("bin/dbt").display()
+        );
+        None
+    }
+}
+
+fn compare(project: &Path, runner: &Path, extra: &[&str]) -> (Output, String) {
+    let out = Command::new("python3")
+        .arg(repo_root().join("scripts/compare.py"))
+        .arg(project)
+        .arg("--runner")
+        .arg(runner)
+        .args(extra)
+        .current_dir(repo_root())
+        .output()
+        .expect("python3 runs");
+    let text = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out, text)
+}
+
+#[test]
+fn compare_finds_runner_identical_to_dbt_on_store_duckdb() {
+    if oracle_venv().is_none() {
+        return;
+    }
+    let (out, text) = compare(
+        &repo_root().join("tests/fixtures/store"),
+        Path::new(env!("CARGO_BIN_EXE_runner")),
+        &["--engine", "duckdb"],
+    );
+    assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
+    assert!(text.contains("RESULT: identical"), "{text}");
+}
+
+#[test]
+fn compare_reports_a_runner_that_behaves_differently() {
+    if oracle_venv().is_none() {
+        return;
+    }
+    let project = fixture_copy("store");
+    // A "runner" that breaks model `fragile` on every invocation (dbt builds it normally).
+    let bin = tempfile::tempdir().unwrap();
+    let wrapper = bin.path().join("broken-runner");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\nexec '{}' \"$@\" --vars '{{break_fragile: true}}'\n",
+            env!("CARGO_BIN_EXE_runner")
+        ),
+    )
+    .unwrap();
+    make_executable(&wrapper);
+    let (out, text) = compare(project.path(), &wrapper, &["--engine", "duckdb"]);
+    assert_ne!(out.status.code(), Some(0), "compare.py report:\n{text}");
+    assert!(
+        text.lines().any(|l| l.contains("model.shop.fragile")
+            && l.contains("success")
+            && l.contains("error")),
+        "the status table should name model.shop.fragile (dbt success, runner error):\n{text}"
+    );
+    assert!(text.contains("RESULT: DIFFERENT"), "{text}");
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
