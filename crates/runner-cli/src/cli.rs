@@ -81,6 +81,17 @@ pub struct Common {
         default_value = "eager"
     )]
     pub indirect_selection: String,
+    /// `show`: SQL to preview instead of a selected node (may use `ref`, `source` and macros).
+    #[arg(long, global = true)]
+    pub inline: Option<String>,
+    /// `show`: rows to preview (a negative number shows all rows).
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 5,
+        allow_negative_numbers = true
+    )]
+    pub limit: i64,
 }
 
 /// dbt's verbs.
@@ -93,15 +104,15 @@ pub enum Command {
     /// List selected resources.
     #[command(alias = "list")]
     Ls(Common),
-    /// Run models (not available yet).
+    /// Run models.
     Run(Common),
-    /// Build seeds, models, snapshots and tests (not available yet).
+    /// Build seeds, models, snapshots, data tests and unit tests in DAG order.
     Build(Common),
-    /// Run data tests (not available yet).
+    /// Run data tests and unit tests.
     Test(Common),
-    /// Load seeds (not available yet).
+    /// Load seeds.
     Seed(Common),
-    /// Run snapshots (not available yet).
+    /// Run snapshots.
     Snapshot(Common),
     /// Generate docs (not available yet).
     Docs(Common),
@@ -111,13 +122,13 @@ pub enum Command {
     Retry(Common),
     /// Run a macro (not available yet).
     RunOperation(Common),
-    /// Check the profile and connection (not available yet).
+    /// Check the project, the profile and the connection.
     Debug(Common),
     /// Install packages (runner expects packages vendored; not available).
     Deps(Common),
-    /// Remove target directories (not available yet).
+    /// Remove the project's clean-targets (target/ by default).
     Clean(Common),
-    /// Preview rows (not available yet).
+    /// Preview rows of a model or of inline SQL.
     Show(Common),
 }
 

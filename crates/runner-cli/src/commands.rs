@@ -22,9 +22,13 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Build(c) => crate::execute::run(&c, runner_exec::Which::Build),
         Command::Seed(c) => crate::execute::run(&c, runner_exec::Which::Seed),
         Command::Test(c) => crate::execute::run(&c, runner_exec::Which::Test),
+        Command::Snapshot(c) => crate::execute::run(&c, runner_exec::Which::Snapshot),
+        Command::Debug(c) => crate::utility::debug(&c),
+        Command::Clean(c) => crate::utility::clean(&c),
+        Command::Show(c) => crate::utility::show(&c),
         _ => {
             eprintln!(
-                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed` and `test` are."
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `debug`, `clean` and `show` are."
             );
             Ok(exit::ERROR)
         }

@@ -1,4 +1,4 @@
-//! The executing verbs (`run`, `build`, `seed`, `test`): load and select as `compile` does, open the
+//! The executing verbs (`run`, `build`, `seed`, `test`, `snapshot`): load and select as `compile` does, open the
 //! warehouse, run through `runner-exec`, and write manifest.json and run_results.json.
 
 use anyhow::{Context, Result};
@@ -15,8 +15,9 @@ fn default_types(which: Which) -> Vec<R> {
     match which {
         Which::Run => vec![R::Model],
         Which::Seed => vec![R::Seed],
-        Which::Test => vec![R::Test],
-        Which::Build => vec![R::Model, R::Seed, R::Test, R::Snapshot],
+        Which::Test => vec![R::Test, R::UnitTest],
+        Which::Snapshot => vec![R::Snapshot],
+        Which::Build => vec![R::Model, R::Seed, R::Test, R::Snapshot, R::UnitTest],
     }
 }
 

@@ -6,6 +6,7 @@ mod commands;
 mod execute;
 mod exit;
 mod list;
+mod utility;
 
 use clap::Parser;
 

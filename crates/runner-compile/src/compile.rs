@@ -81,6 +81,7 @@ fn render_node(
     parsed: &ParsedProject,
     id: &str,
     session: Option<&Arc<dyn Session>>,
+    customize: Option<&dyn Fn(&mut NodeScope)>,
 ) -> Result<(String, Vec<String>)> {
     let node = &parsed.manifest.nodes[id];
     let mut scope = NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
@@ -92,6 +93,9 @@ fn render_node(
         Some(node.alias.clone()),
     ));
     scope.config = node.config.clone();
+    if let Some(customize) = customize {
+        customize(&mut scope);
+    }
     let scope = Arc::new(scope);
     let ctx = Arc::new(RenderContext {
         shared: parsed.shared.clone(),
@@ -175,9 +179,23 @@ fn compile_into(
     if done.contains_key(id) || !stack.insert(id.to_string()) {
         return Ok(());
     }
-    let (sql, ephemerals) = render_node(parsed, id, session)?;
+    let (sql, ephemerals) = render_node(parsed, id, session, None)?;
+    let ctes = ephemeral_ctes(parsed, &ephemerals, session, done, stack)?;
+    done.insert(id.to_string(), (sql, ctes));
+    stack.remove(id);
+    Ok(())
+}
+
+/// The CTEs for the ephemeral models a render used, each after the ones it needs itself.
+fn ephemeral_ctes(
+    parsed: &ParsedProject,
+    ephemerals: &[String],
+    session: Option<&Arc<dyn Session>>,
+    done: &mut Done,
+    stack: &mut HashSet<String>,
+) -> Result<Vec<InjectedCte>> {
     let mut ctes: Vec<InjectedCte> = Vec::new();
-    for e in &ephemerals {
+    for e in ephemerals {
         compile_into(parsed, e, session, done, stack)?;
         let (esql, ectes) = done[e].clone();
         for c in ectes {
@@ -193,9 +211,7 @@ fn compile_into(
             });
         }
     }
-    done.insert(id.to_string(), (sql, ctes));
-    stack.remove(id);
-    Ok(())
+    Ok(ctes)
 }
 
 /// One node's compiled SQL (ephemeral CTEs injected) and the CTEs, rendered through `session` so
@@ -209,6 +225,30 @@ pub fn compile_node(
     compile_into(parsed, id, session, &mut done, &mut HashSet::new())?;
     let (sql, ctes) = done.remove(id).unwrap_or_default();
     Ok((inject_ctes(&sql, &ctes), ctes))
+}
+
+/// A model's SQL rendered for a unit test: `customize` sets fixture overrides (refs, `this`, macros,
+/// vars) on the scope; ephemeral models it still uses are injected as CTEs.
+pub fn compile_node_with(
+    parsed: &ParsedProject,
+    id: &str,
+    session: Option<&Arc<dyn Session>>,
+    customize: &dyn Fn(&mut NodeScope),
+) -> Result<String> {
+    let (sql, ephemerals) = render_node(parsed, id, session, Some(customize))?;
+    let ctes = ephemeral_ctes(
+        parsed,
+        &ephemerals,
+        session,
+        &mut Done::new(),
+        &mut HashSet::new(),
+    )?;
+    Ok(inject_ctes(&sql, &ctes))
+}
+
+/// Prepends CTEs to SQL as dbt injects ephemeral models (merging into a leading `with`).
+pub fn with_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
+    inject_ctes(sql, ctes)
 }
 
 /// Where dbt writes a node's compiled (or run) SQL, relative to `target/compiled` or `target/run`.

@@ -164,6 +164,17 @@ pub fn parse_project(
     let mut nodes: BTreeMap<String, ManifestNode> = BTreeMap::new();
     let mut disabled: BTreeMap<String, Vec<Json>> = BTreeMap::new();
 
+    // The docs site's front page when a project defines none of its own (`{% docs __overview__ %}`).
+    docs.insert(
+        "doc.dbt.__overview__".to_string(),
+        json!({
+            "name": "__overview__", "resource_type": "doc", "package_name": "dbt",
+            "path": "overview.md", "original_file_path": "docs/overview.md",
+            "unique_id": "doc.dbt.__overview__",
+            "block_contents": "### Welcome\n\nThis is the generated documentation of this dbt project: \
+                               its models, sources, tests and how they depend on each other.",
+        }),
+    );
     for file in &loaded.files {
         match file.kind {
             FileKind::Properties => {

@@ -33,6 +33,7 @@ pub fn describe(node: &ManifestNode) -> String {
         ResourceType::Snapshot => format!("snapshot {relation}"),
         ResourceType::Test => format!("test {}", node.name),
         ResourceType::Operation => format!("hook: {}", node.name),
+        ResourceType::UnitTest => format!("unit_test {}", node.alias),
         _ => node.name.clone(),
     }
 }
@@ -127,30 +128,37 @@ impl Console {
     /// The result line of a node.
     pub fn result(&self, index: usize, total: usize, node: &ManifestNode, r: &NodeRunResult) {
         let desc = describe(node);
+        // Unit tests are named `model::test` in result lines.
+        let name = if node.resource_type == ResourceType::UnitTest {
+            node.alias.as_str()
+        } else {
+            node.name.as_str()
+        };
         let message = r.message.clone().unwrap_or_default();
         let (verb, status) = match (node.resource_type, r.status) {
             (_, RunStatus::Skipped) => (
                 match node.resource_type {
-                    ResourceType::Test => format!("SKIP test {}", node.name),
+                    ResourceType::Test => format!("SKIP test {name}"),
+                    ResourceType::UnitTest => format!("SKIP unit_test {name}"),
                     _ => format!("SKIP relation {}.{}", node.schema, node.alias),
                 },
                 "SKIP".to_string(),
             ),
             (_, RunStatus::Error) => (
                 match node.resource_type {
-                    ResourceType::Test => format!("ERROR {}", node.name),
+                    ResourceType::Test | ResourceType::UnitTest => format!("ERROR {name}"),
                     ResourceType::Seed => format!("ERROR loading {desc}"),
                     _ => format!("ERROR creating {desc}"),
                 },
                 "ERROR".to_string(),
             ),
-            (_, RunStatus::Pass) => (format!("PASS {}", node.name), "PASS".to_string()),
+            (_, RunStatus::Pass) => (format!("PASS {name}"), "PASS".to_string()),
             (_, RunStatus::Fail) => (
-                format!("FAIL {} {}", r.failures.unwrap_or(0), node.name),
+                format!("FAIL {} {name}", r.failures.unwrap_or(0)),
                 format!("FAIL {}", r.failures.unwrap_or(0)),
             ),
             (_, RunStatus::Warn) => (
-                format!("WARN {} {}", r.failures.unwrap_or(0), node.name),
+                format!("WARN {} {name}", r.failures.unwrap_or(0)),
                 format!("WARN {}", r.failures.unwrap_or(0)),
             ),
             (ResourceType::Seed, _) => (format!("OK loaded {desc}"), message),
@@ -188,6 +196,7 @@ impl Console {
                         .unwrap_or("view")
                 ),
                 ResourceType::Test => "data test".to_string(),
+                ResourceType::UnitTest => "unit test".to_string(),
                 ResourceType::Operation => "hook".to_string(),
                 other => other.as_str().to_string(),
             };
@@ -230,7 +239,12 @@ impl Console {
             for (r, node) in results {
                 let detail = match r.status {
                     RunStatus::Fail => format!(
-                        "Failure in test {} ({})\n  {}",
+                        "Failure in {} {} ({})\n  {}",
+                        if node.resource_type == ResourceType::UnitTest {
+                            "unit_test"
+                        } else {
+                            "test"
+                        },
                         node.name,
                         node.original_file_path,
                         r.message.clone().unwrap_or_default()

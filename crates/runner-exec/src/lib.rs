@@ -17,7 +17,9 @@ pub mod node;
 pub mod scheduler;
 pub mod seed;
 pub mod session;
+pub mod show;
 pub mod test_result;
+pub mod unit_test;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -42,6 +44,8 @@ pub enum Which {
     Seed,
     /// `test`.
     Test,
+    /// `snapshot`.
+    Snapshot,
 }
 
 impl Which {
@@ -52,6 +56,7 @@ impl Which {
             Which::Build => "build",
             Which::Seed => "seed",
             Which::Test => "test",
+            Which::Snapshot => "snapshot",
         }
     }
 }
@@ -121,7 +126,17 @@ pub fn execute(
         target: options.target_name.clone(),
         source,
     })?;
-    let graph = RunGraph::new(&parsed.manifest, selected, options.which == Which::Build);
+    let extra_nodes: HashMap<String, runner_artifacts::ManifestNode> =
+        unit_test::unit_test_nodes(&parsed.manifest, selected)
+            .into_iter()
+            .map(|n| (n.unique_id.clone(), n))
+            .collect();
+    let graph = RunGraph::new(
+        &parsed.manifest,
+        &extra_nodes,
+        selected,
+        options.which == Which::Build,
+    );
     let mut first = first;
     create_schemas(&parsed.manifest, &graph, &mut *first)?;
     console.info(&format!(
@@ -136,6 +151,7 @@ pub fn execute(
         project_dir: &options.project_dir,
         root_package: &root,
         package_dirs: &options.package_dirs,
+        extra_nodes: &extra_nodes,
     };
     let (mut results, first) = hooks::run_hooks(&env, first, "on-run-start", &[], console)?;
     let schedule = scheduler::Schedule {
@@ -159,22 +175,13 @@ pub fn execute(
     results.extend(node_results);
     results.extend(end_results);
 
-    for f in finished {
-        let Some(node) = parsed.manifest.nodes.get_mut(&f.id) else {
-            continue;
-        };
-        if let Some((sql, ctes)) = f.outcome.compiled {
-            runner_compile::compile::store_compiled(node, sql, ctes, &options.target_dir)
-                .map_err(ExecError::Compile)?;
-        }
-        if let Some(sql) = f.outcome.run_sql {
-            let path = options
-                .target_dir
-                .join("run")
-                .join(runner_compile::compile::node_sql_path(node));
-            runner_compile::compile::write_sql_file(&path, &sql).map_err(ExecError::Compile)?;
-        }
-    }
+    record_compiled(
+        parsed,
+        finished,
+        &results,
+        &extra_nodes,
+        &options.target_dir,
+    )?;
 
     let elapsed = clock.elapsed().as_secs_f64();
     let report = RunReport {
@@ -185,10 +192,57 @@ pub fn execute(
     let pairs: Vec<(NodeRunResult, &runner_artifacts::ManifestNode)> = report
         .results
         .iter()
-        .filter_map(|r| Some((r.clone(), parsed.manifest.nodes.get(&r.unique_id)?)))
+        .filter_map(|r| {
+            let node = extra_nodes
+                .get(&r.unique_id)
+                .or_else(|| parsed.manifest.nodes.get(&r.unique_id))?;
+            Some((r.clone(), node))
+        })
         .collect();
     console.summary(&pairs, elapsed);
     Ok(report)
+}
+
+/// Puts what the run compiled on the manifest and under `target/compiled` and `target/run`: each
+/// node's SQL (also when its build then failed), the ephemeral models they used, and the hooks.
+fn record_compiled(
+    parsed: &mut ParsedProject,
+    finished: Vec<scheduler::Finished>,
+    results: &[NodeRunResult],
+    unit_tests: &HashMap<String, runner_artifacts::ManifestNode>,
+    target_dir: &Path,
+) -> Result<()> {
+    use runner_compile::compile::{compile_node, node_sql_path, store_compiled, write_sql_file};
+    let mut ephemerals = std::collections::BTreeSet::new();
+    for f in finished {
+        let Some(node) = parsed.manifest.nodes.get_mut(&f.id) else {
+            continue;
+        };
+        if let Some((sql, ctes)) = f.outcome.compiled {
+            ephemerals.extend(ctes.iter().map(|c| c.id.clone()));
+            store_compiled(node, sql, ctes, target_dir)?;
+        }
+        if let Some(sql) = f.outcome.run_sql {
+            write_sql_file(&target_dir.join("run").join(node_sql_path(node)), &sql)?;
+        }
+    }
+    for id in ephemerals {
+        // Ephemeral models never touch the warehouse: compiling them offline gives the same SQL.
+        let (sql, ctes) = compile_node(parsed, &id, None)?;
+        if let Some(node) = parsed.manifest.nodes.get_mut(&id) {
+            store_compiled(node, sql, ctes, target_dir)?;
+        }
+    }
+    for r in results {
+        if let (Some(sql), Some(node)) = (
+            &r.compiled_code,
+            parsed.manifest.nodes.get_mut(&r.unique_id),
+        ) && node.resource_type == runner_artifacts::ResourceType::Operation
+        {
+            store_compiled(node, sql.clone(), Vec::new(), target_dir)?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates the schemas the run builds into, as dbt does before the first node.
@@ -199,7 +253,10 @@ fn create_schemas(
 ) -> Result<()> {
     let mut schemas = std::collections::BTreeSet::new();
     for id in &graph.order {
-        let node = &manifest.nodes[id];
+        // Unit tests build nothing.
+        let Some(node) = manifest.nodes.get(id) else {
+            continue;
+        };
         let stores_failures = node
             .config
             .get("store_failures")

@@ -40,6 +40,17 @@ pub struct NodeEnv<'a> {
     pub root_package: &'a str,
     /// Packages' roots, for seeds of packages.
     pub package_dirs: &'a HashMap<String, std::path::PathBuf>,
+    /// Run nodes that are not manifest nodes (unit tests), by id.
+    pub extra_nodes: &'a HashMap<String, ManifestNode>,
+}
+
+impl NodeEnv<'_> {
+    /// A node to run: a manifest node or a unit test stand-in.
+    pub fn node(&self, id: &str) -> &ManifestNode {
+        self.extra_nodes
+            .get(id)
+            .unwrap_or_else(|| &self.parsed.manifest.nodes[id])
+    }
 }
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -93,7 +104,10 @@ pub fn run_node(
     conn: Box<dyn Connection>,
     thread_id: &str,
 ) -> (NodeOutcome, Option<Box<dyn Connection>>) {
-    let node = &env.parsed.manifest.nodes[id];
+    let node = env.node(id);
+    if node.resource_type == ResourceType::UnitTest {
+        return crate::unit_test::run_unit_test(env, node, conn, thread_id);
+    }
     let seed = (node.resource_type == ResourceType::Seed).then(|| seed_input(env, node));
     let session = Arc::new(LiveSession::new(conn, seed));
     let start = Instant::now();
@@ -113,14 +127,21 @@ pub fn run_node(
     });
 
     let execute_started = now();
-    let run = compiled.map_err(|e| e.to_string()).and_then(|compiled| {
-        let sql = compiled
-            .as_ref()
-            .map(|(s, _)| s.clone())
-            .unwrap_or_default();
-        materialize(env, node, &sql, dyn_session.clone())
-            .map(|(response, main_sql, table)| (compiled, response, main_sql, table))
-    });
+    // Compiled SQL is kept (and written) even when the materialization then fails, as dbt does.
+    let (compiled, compile_error) = match compiled {
+        Ok(c) => (c, None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    let run = match compile_error {
+        Some(message) => Err(message),
+        None => {
+            let sql = compiled
+                .as_ref()
+                .map(|(s, _)| s.clone())
+                .unwrap_or_default();
+            materialize(env, node, &sql, dyn_session.clone())
+        }
+    };
     drop(dyn_session);
     // Nothing a node left open may leak into the next node on this connection: an open
     // transaction would pin an old snapshot.
@@ -166,12 +187,12 @@ pub fn run_node(
     }
     let mut outcome_compiled = None;
     let mut run_sql = None;
+    if let Some((sql, ctes)) = compiled {
+        result.compiled_code = Some(sql.clone());
+        outcome_compiled = Some((sql, ctes));
+    }
     match run {
-        Ok((compiled, response, main_sql, table)) => {
-            if let Some((sql, ctes)) = compiled {
-                result.compiled_code = Some(sql.clone());
-                outcome_compiled = Some((sql, ctes));
-            }
+        Ok((response, main_sql, table)) => {
             run_sql = main_sql;
             if let Some(r) = &response {
                 result.adapter_response = ResponseInfo {

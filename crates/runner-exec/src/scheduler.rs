@@ -7,7 +7,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 
 use runner_adapters::{Adapter, Connection};
-use runner_artifacts::{Manifest, NodeRunResult, ResourceType, ResponseInfo, RunStatus};
+use runner_artifacts::{
+    Manifest, ManifestNode, NodeRunResult, ResourceType, ResponseInfo, RunStatus,
+};
 
 use crate::console::Console;
 use crate::node::{NodeEnv, NodeOutcome, run_node};
@@ -23,26 +25,32 @@ pub struct RunGraph {
 }
 
 /// True for nodes that execute (ephemeral models and analyses only compile into others).
-pub fn runs(manifest: &Manifest, id: &str) -> bool {
-    manifest
-        .nodes
-        .get(id)
-        .is_some_and(|n| match n.resource_type {
-            ResourceType::Model => {
-                n.config.get("materialized").and_then(|v| v.as_str()) != Some("ephemeral")
-            }
-            ResourceType::Seed | ResourceType::Test | ResourceType::Snapshot => true,
-            _ => false,
-        })
+fn runs(node: Option<&ManifestNode>) -> bool {
+    node.is_some_and(|n| match n.resource_type {
+        ResourceType::Model => {
+            n.config.get("materialized").and_then(|v| v.as_str()) != Some("ephemeral")
+        }
+        ResourceType::Seed
+        | ResourceType::Test
+        | ResourceType::Snapshot
+        | ResourceType::UnitTest => true,
+        _ => false,
+    })
 }
 
 impl RunGraph {
     /// The graph over `selected` (topologically ordered ids); with `test_edges`, as `build` has it,
     /// a node also waits for the tests on the nodes it selects from.
-    pub fn new(manifest: &Manifest, selected: &[String], test_edges: bool) -> RunGraph {
+    pub fn new(
+        manifest: &Manifest,
+        extra: &HashMap<String, ManifestNode>,
+        selected: &[String],
+        test_edges: bool,
+    ) -> RunGraph {
+        let lookup = |id: &str| extra.get(id).or_else(|| manifest.nodes.get(id));
         let order: Vec<String> = selected
             .iter()
-            .filter(|id| runs(manifest, id))
+            .filter(|id| runs(lookup(id)))
             .cloned()
             .collect();
         let members: HashSet<&str> = order.iter().map(String::as_str).collect();
@@ -51,7 +59,8 @@ impl RunGraph {
             // Walk up through nodes that do not run here until reaching ones that do.
             let mut found = BTreeSet::new();
             let mut seen = HashSet::new();
-            let mut stack: Vec<&str> = manifest.nodes[id]
+            let mut stack: Vec<&str> = lookup(id)
+                .expect("run nodes exist")
                 .depends_on
                 .nodes
                 .iter()
@@ -70,7 +79,17 @@ impl RunGraph {
             parents.insert(id.clone(), found);
         }
         if test_edges {
-            add_test_edges(manifest, &order, &mut parents);
+            add_test_edges(&lookup, &order, &mut parents);
+        }
+        // A model waits for its unit tests (selected ones), so a failing unit test skips it.
+        for id in &order {
+            if let Some(model) = lookup(id)
+                .filter(|n| n.resource_type == ResourceType::UnitTest)
+                .and_then(|n| n.attached_node.clone())
+                && let Some(ps) = parents.get_mut(&model)
+            {
+                ps.insert(id.clone());
+            }
         }
         let mut children: HashMap<String, BTreeSet<String>> = order
             .iter()
@@ -91,14 +110,15 @@ impl RunGraph {
 
 /// In `build`, the children of a tested node wait for its tests, unless the child is itself
 /// upstream of the test (a relationships test reaching into the child).
-fn add_test_edges(
-    manifest: &Manifest,
+fn add_test_edges<'m>(
+    lookup: &dyn Fn(&str) -> Option<&'m ManifestNode>,
     order: &[String],
     parents: &mut HashMap<String, BTreeSet<String>>,
 ) {
+    let kind = |id: &str| lookup(id).map(|n| n.resource_type);
     let tests: Vec<&String> = order
         .iter()
-        .filter(|id| manifest.nodes[*id].resource_type == ResourceType::Test)
+        .filter(|id| kind(id) == Some(ResourceType::Test))
         .collect();
     for test in tests {
         let mut ancestors = HashSet::new();
@@ -110,7 +130,7 @@ fn add_test_edges(
         }
         let tested: Vec<String> = parents[test].iter().cloned().collect();
         for id in order {
-            if id == test || manifest.nodes[id].resource_type == ResourceType::Test {
+            if id == test || matches!(kind(id), Some(ResourceType::Test | ResourceType::UnitTest)) {
                 continue;
             }
             if ancestors.contains(id) {
@@ -169,7 +189,6 @@ pub fn run_graph(
     graph: &RunGraph,
     schedule: &Schedule,
 ) -> Vec<Finished> {
-    let manifest = &env.parsed.manifest;
     let total = graph.order.len();
     let position: HashMap<&str, usize> = graph
         .order
@@ -209,7 +228,7 @@ pub fn run_graph(
                 loop {
                     let job = job_rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                     let Ok((id, index)) = job else { break };
-                    let node = &manifest.nodes[&id];
+                    let node = env.node(&id);
                     schedule.console.start(index, total, node);
                     let c = conn
                         .take()
@@ -250,7 +269,7 @@ pub fn run_graph(
                 let (_, id) = first;
                 next_index += 1;
                 if blocked.contains(&id) {
-                    let node = &manifest.nodes[&id];
+                    let node = env.node(&id);
                     let outcome = skipped(&id);
                     schedule
                         .console

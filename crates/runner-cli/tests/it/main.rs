@@ -7,3 +7,4 @@ mod oracle;
 mod run;
 mod schema;
 mod support;
+mod utility;

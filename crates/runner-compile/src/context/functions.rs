@@ -135,6 +135,9 @@ fn ref_function(ctx: &RenderContext) -> Value {
                                 ),
                             )
                         })?;
+                if let Some(fixture) = scope.ref_overrides.get(&id) {
+                    return Ok(fixture.clone().into_value());
+                }
                 if rel.cte_name.is_some() {
                     let mut c = scope.captured.lock().expect("capture lock");
                     if !c.ephemerals.contains(&id) {
@@ -180,7 +183,7 @@ fn source_function(ctx: &RenderContext) -> Value {
                     .resolver
                     .get()
                     .ok_or_else(|| err(ErrorKind::Runtime, "sources are not resolvable yet"))?;
-                let (_, rel) = resolver.resolve_source(&source, &table).ok_or_else(|| {
+                let (id, rel) = resolver.resolve_source(&source, &table).ok_or_else(|| {
                     err(
                         ErrorKind::Runtime,
                         format!(
@@ -188,7 +191,12 @@ fn source_function(ctx: &RenderContext) -> Value {
                         ),
                     )
                 })?;
-                Ok(rel.into_value())
+                Ok(scope
+                    .ref_overrides
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or(rel)
+                    .into_value())
             }
         }
     })

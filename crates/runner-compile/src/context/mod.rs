@@ -144,6 +144,8 @@ pub struct NodeScope {
     pub extra: HashMap<String, Value>,
     /// The warehouse, when executing.
     pub session: Option<Arc<dyn session::Session>>,
+    /// Unit tests: what `ref()`/`source()` of a node or source id resolve to instead (fixture CTEs).
+    pub ref_overrides: HashMap<String, Relation>,
     /// Statement results of this render.
     pub results: session::ResultsStore,
 }
@@ -161,6 +163,7 @@ impl NodeScope {
             captured: Mutex::new(Captured::default()),
             extra: HashMap::new(),
             session: None,
+            ref_overrides: HashMap::new(),
             results: Default::default(),
         }
     }

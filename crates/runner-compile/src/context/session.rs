@@ -130,9 +130,8 @@ pub fn session_name(ctx: &RenderContext, name: &str) -> Option<Value> {
     let scope = ctx.scope.clone();
     Some(match name {
         "statement" => Value::from_function("statement", move |state, args, kwargs| {
-            let name = kw_or(args, kwargs, 0, "name")
-                .and_then(|v| v.as_str().map(String::from))
-                .unwrap_or_else(|| "main".into());
+            // Unnamed statements (hooks, DDL helpers) run without leaving a result behind.
+            let name = kw_or(args, kwargs, 0, "name").and_then(|v| v.as_str().map(String::from));
             let fetch = kwargs.get("fetch_result").is_some_and(Value::is_true);
             let auto_begin = kwargs.get("auto_begin").is_none_or(Value::is_true);
             let sql = match kwargs.get("caller") {
@@ -145,14 +144,16 @@ pub fn session_name(ctx: &RenderContext, name: &str) -> Option<Value> {
             let sql = sql.to_python_str();
             let outcome = session.execute(&sql, auto_begin, fetch)?;
             let mut results = scope.results.lock().expect("results lock");
-            if name == "main" {
+            if name.as_deref() == Some("main") {
                 results.main_sql = Some(sql.clone());
             }
             results.executed.push(sql);
-            results.by_name.insert(
-                name,
-                result_value(outcome.response, outcome.table, outcome.data),
-            );
+            if let Some(name) = name {
+                results.by_name.insert(
+                    name,
+                    result_value(outcome.response, outcome.table, outcome.data),
+                );
+            }
             Ok(Value::from(""))
         }),
         "noop_statement" => Value::from_function("noop_statement", move |state, args, kwargs| {

@@ -31,7 +31,7 @@ fn ids(parsed: &runner_compile::ParsedProject) -> Vec<String> {
 #[test]
 fn ephemeral_models_do_not_run_but_order_what_uses_them() {
     let parsed = parsed();
-    let graph = RunGraph::new(&parsed.manifest, &ids(&parsed), false);
+    let graph = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), false);
     assert!(
         !graph
             .order
@@ -47,8 +47,8 @@ fn ephemeral_models_do_not_run_but_order_what_uses_them() {
 #[test]
 fn build_makes_children_wait_for_tests_but_never_forms_a_cycle() {
     let parsed = parsed();
-    let run = RunGraph::new(&parsed.manifest, &ids(&parsed), false);
-    let build = RunGraph::new(&parsed.manifest, &ids(&parsed), true);
+    let run = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), false);
+    let build = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), true);
     let customers = "model.shop.customers";
     let stg_test = "test.shop.unique_stg_customers_customer_id.c7614daada";
     assert!(!run.parents[customers].contains(stg_test));
