@@ -234,6 +234,14 @@ fn record_compiled(
         }
     }
     for r in results {
+        // A unit test's SQL (the model over its fixtures) goes where dbt puts it.
+        if let (Some(sql), Some(test)) = (&r.compiled_code, unit_tests.get(&r.unique_id)) {
+            let path = target_dir.join("compiled").join(format!(
+                "{}/{}/models/{}.sql",
+                test.package_name, test.original_file_path, test.name
+            ));
+            write_sql_file(&path, sql)?;
+        }
         if let (Some(sql), Some(node)) = (
             &r.compiled_code,
             parsed.manifest.nodes.get_mut(&r.unique_id),
