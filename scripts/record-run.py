@@ -74,6 +74,10 @@ def as_postgres(cmd, **kw):
 def main():
     fixture = pathlib.Path(sys.argv[1]).resolve()
     steps = json.loads((fixture / "run-steps.json").read_text())
+    # The profile named in dbt_project.yml; on Postgres the target schema has the same name.
+    profile = next(line.split(":", 1)[1].strip().strip("'\"")
+                   for line in (fixture / "dbt_project.yml").read_text().splitlines()
+                   if line.startswith("profile:"))
     venv_bin = str(pathlib.Path(sys.executable).parent)
     env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""), DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false", DO_NOT_TRACK="1")
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +89,7 @@ def main():
         shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
         db = tmp / "oracle.duckdb"
         (project / "profiles.yml").write_text(
-            f"shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {db}\n      threads: 1\n")
+            f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {db}\n      threads: 1\n")
         import duckdb
 
         def duck_dump():
@@ -113,19 +117,20 @@ def main():
             project = tmp / "pg"
             shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
             (project / "profiles.yml").write_text(
-                "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n"
+                f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n"
                 f"      port: {port}\n      user: postgres\n      password: x\n      dbname: postgres\n"
-                "      schema: shop\n      threads: 1\n")
+                f"      schema: {profile}\n      threads: 1\n")
 
             def pg_dump():
                 con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
                 try:
                     cur = con.cursor()
-                    cur.execute("select table_name from information_schema.tables where table_schema = 'shop' order by 1")
+                    cur.execute("select table_name from information_schema.tables where table_schema = %s order by 1",
+                                (profile,))
                     tables = [r[0] for r in cur.fetchall()]
 
                     def fetch(q):
-                        cur.execute(q.replace('from "', 'from shop."'))
+                        cur.execute(q.replace('from "', f'from {profile}."'))
                         return cur.fetchall()
                     return dump_rows(fetch, tables)
                 finally:

@@ -1,4 +1,4 @@
-//! `runner build` on the in-repo fixture `tests/fixtures/store`, on embedded DuckDB and on a real
+//! `runner build` (and run/seed/test) on the in-repo fixtures `tests/fixtures/{store,kitchen}`, on embedded DuckDB and on a real
 //! PostgreSQL 15, against what dbt-core 1.12 did on the same steps (recorded by
 //! `scripts/record-run.py` into `expected/run-<engine>.json`): the exit code, every node's status,
 //! and the rows of every relation in the target schema after each step.
@@ -70,15 +70,16 @@ fn statuses(project: &Path) -> BTreeMap<String, String> {
 
 /// Runs the recorded steps with runner and compares each with dbt's record.
 fn check_against_dbt(
+    fixture: &str,
     engine: &str,
     profiles: &str,
     schema: &str,
     open: &dyn Fn() -> Box<dyn Connection>,
 ) {
-    let project = fixture_copy("store");
+    let project = fixture_copy(fixture);
     std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
     let expected_path =
-        repo_root().join(format!("tests/fixtures/store/expected/run-{engine}.json"));
+        repo_root().join(format!("tests/fixtures/{fixture}/expected/run-{engine}.json"));
     let expected: Vec<Json> =
         serde_json::from_str(&std::fs::read_to_string(expected_path).unwrap()).unwrap();
     for (i, step) in expected.iter().enumerate() {
@@ -141,16 +142,16 @@ fn check_against_dbt(
     }
 }
 
-#[test]
-fn shop_builds_on_duckdb_as_dbt_does() {
+/// Runs `fixture`'s recorded steps on a fresh DuckDB file (profile name = the fixture's profile).
+fn on_duckdb(fixture: &str, profile: &str) {
     let db_dir = tempfile::tempdir().unwrap();
-    let db = db_dir.path().join("shop.duckdb");
+    let db = db_dir.path().join("fixture.duckdb");
     let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      threads: 4\n",
+        "{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      threads: 4\n",
         db.display()
     );
     let db_path = db.display().to_string();
-    check_against_dbt("duckdb", &profiles, "main", &|| {
+    check_against_dbt(fixture, "duckdb", &profiles, "main", &|| {
         let mut fields = serde_json::Map::new();
         fields.insert("path".into(), Json::String(db_path.clone()));
         let config = AdapterConfig::from_profile("duckdb", 1, &fields).unwrap();
@@ -158,25 +159,49 @@ fn shop_builds_on_duckdb_as_dbt_does() {
     });
 }
 
-#[test]
-fn shop_builds_on_postgres_as_dbt_does() {
+/// Runs `fixture`'s recorded steps in a fresh database of the shared cluster, in schema `profile`.
+fn on_postgres(fixture: &str, profile: &str) {
     let cluster = PgCluster::shared();
-    cluster.create_database("shop_build").unwrap();
+    let dbname = format!("{fixture}_build");
+    cluster.create_database(&dbname).unwrap();
     let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: shop_build\n      schema: shop\n      threads: 4\n",
+        "{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: {dbname}\n      schema: {profile}\n      threads: 4\n",
         cluster.host(),
         cluster.port()
     );
     let (host, port) = (cluster.host(), cluster.port());
-    check_against_dbt("postgres", &profiles, "shop", &|| {
+    check_against_dbt(fixture, "postgres", &profiles, profile, &|| {
         let fields: serde_json::Map<String, Json> = serde_json::from_value(serde_json::json!({
             "host": host, "port": port, "user": "postgres", "password": "unused",
-            "dbname": "shop_build", "schema": "shop"
+            "dbname": dbname, "schema": profile
         }))
         .unwrap();
         let config = AdapterConfig::from_profile("postgres", 1, &fields).unwrap();
         Adapter::open(config).unwrap().connect().unwrap()
     });
+}
+
+#[test]
+fn store_builds_on_duckdb_as_dbt_does() {
+    on_duckdb("store", "shop");
+}
+
+#[test]
+fn store_builds_on_postgres_as_dbt_does() {
+    on_postgres("store", "shop");
+}
+
+/// Incremental strategies and schema changes, seed options, test configs (warn_if, error_if,
+/// limit, fail_calc, store_failures), a custom generic test, hooks, a project materialization,
+/// and a unit test overriding `is_incremental` with a `this` fixture.
+#[test]
+fn kitchen_builds_on_duckdb_as_dbt_does() {
+    on_duckdb("kitchen", "kitchen");
+}
+
+#[test]
+fn kitchen_builds_on_postgres_as_dbt_does() {
+    on_postgres("kitchen", "kitchen");
 }
 
 #[test]
