@@ -52,3 +52,40 @@ fn unknown_ref_exits_2_naming_the_file() {
         "{err}"
     );
 }
+
+/// Redshift SQL cannot run here (no cluster): its DDL is checked for what it generates. A model
+/// previews the macros' output through `runner compile` with a Redshift target (no connection).
+#[test]
+fn redshift_ddl_has_dist_and_sort_keys_and_late_binding_views() {
+    let project = fixture_copy("redshift_sql");
+    let out = runner(project.path(), &["compile", "--profiles-dir", "."]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read = |name: &str| {
+        std::fs::read_to_string(
+            project
+                .path()
+                .join(format!("target/compiled/redshift_sql/models/{name}.sql")),
+        )
+        .unwrap()
+    };
+    let preview = read("ddl_preview");
+    for expected in [
+        "create table \"analytics\".\"marts\".\"ddl_preview\"\n  diststyle key distkey (\"customer_id\")\n  interleaved sortkey(\"created_at\", \"id\")\n  as (",
+        ") with no schema binding;",
+        "create temporary table \"scratch\"\n",
+    ] {
+        assert!(
+            preview.contains(expected),
+            "missing {expected:?} in:\n{preview}"
+        );
+    }
+    let even = read("even_table");
+    assert!(
+        even.contains("diststyle even\n  compound sortkey(\"id\")"),
+        "{even}"
+    );
+}

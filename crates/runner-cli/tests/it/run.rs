@@ -78,8 +78,9 @@ fn check_against_dbt(
 ) {
     let project = fixture_copy(fixture);
     std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
-    let expected_path =
-        repo_root().join(format!("tests/fixtures/{fixture}/expected/run-{engine}.json"));
+    let expected_path = repo_root().join(format!(
+        "tests/fixtures/{fixture}/expected/run-{engine}.json"
+    ));
     let expected: Vec<Json> =
         serde_json::from_str(&std::fs::read_to_string(expected_path).unwrap()).unwrap();
     for (i, step) in expected.iter().enumerate() {
@@ -283,4 +284,34 @@ fn killing_runner_mid_table_build_leaves_the_previous_table_and_a_rerun_succeeds
         String::from_utf8_lossy(&out.stdout)
     );
     assert_eq!(count(), "40");
+}
+
+#[test]
+fn an_unreachable_warehouse_exits_2_before_any_sql_naming_the_host_but_not_the_password() {
+    let project = fixture_copy("store");
+    // A port nothing listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let secret = "Sup3r-Secret-pw";
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        format!(
+            "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      port: {port}\n      user: loader\n      password: {secret}\n      dbname: warehouse\n      schema: shop\n      threads: 2\n"
+        ),
+    )
+    .unwrap();
+    let out = runner(project.path(), &["build", "--profiles-dir", "."]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    assert!(!text.contains(secret), "the password leaked: {text}");
+    assert!(!text.contains("START"), "no node may start: {text}");
+    assert!(!project.path().join("target/run_results.json").exists());
 }

@@ -106,6 +106,30 @@
   );
 {%- endmacro %}
 
+{# Redshift tables take their distribution and sort keys from config (`dist`, `sort`, `sort_type`). #}
+{% macro redshift__create_table_as(temporary, relation, sql) -%}
+  {%- set sql_header = config.get('sql_header', none) -%}
+  {%- set dist = config.get('dist') -%}
+  {%- set sort = config.get('sort') -%}
+  {%- set sort_type = config.get('sort_type', 'compound') -%}
+  {{ sql_header if sql_header is not none }}
+  create {% if temporary %}temporary {% endif %}table {{ relation.include(database=(not temporary), schema=(not temporary)) }}
+  {%- if dist is not none %}
+    {%- if dist | lower in ('all', 'even', 'auto') %}
+  diststyle {{ dist | lower }}
+    {%- else %}
+  diststyle key distkey ({{ adapter.quote(dist) if '"' not in dist else dist }})
+    {%- endif %}
+  {%- endif %}
+  {%- if sort is not none %}
+    {%- set keys = [sort] if sort is string else sort %}
+  {{ sort_type }} sortkey({% for k in keys %}{{ adapter.quote(k) if '"' not in k else k }}{{ ", " if not loop.last }}{% endfor %})
+  {%- endif %}
+  as (
+    {{ sql }}
+  );
+{%- endmacro %}
+
 {% macro duckdb__create_table_as(temporary, relation, sql) -%}
   {%- set sql_header = config.get('sql_header', none) -%}
   {{ sql_header if sql_header is not none }}
