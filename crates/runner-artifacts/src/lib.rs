@@ -15,4 +15,4 @@ pub use node::{
     ManifestNode, RefArgs, ResourceType, SourceNode, TestMetadata,
 };
 pub use run_results::{NodeRunResult, ResponseInfo, RunResults, RunStatus, Timing};
-pub use write::{ArtifactError, write_json_file};
+pub use write::{ArtifactError, write_json_file, write_streamed};

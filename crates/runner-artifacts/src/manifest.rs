@@ -127,8 +127,56 @@ impl Manifest {
             .collect()
     }
 
+    /// Writes the manifest as compact JSON, byte for byte what serializing [`Manifest::to_json`]
+    /// gives, one node at a time: the whole tree is never in memory (a 10,000-node manifest is
+    /// hundreds of megabytes as a `serde_json::Value`).
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        fn streamed<'a>(
+            w: &mut dyn std::io::Write,
+            entries: impl Iterator<Item = (&'a String, Json)>,
+        ) -> std::io::Result<()> {
+            w.write_all(b"{")?;
+            for (i, (k, v)) in entries.enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *w, k)?;
+                w.write_all(b":")?;
+                serde_json::to_writer(&mut *w, &v)?;
+            }
+            w.write_all(b"}")
+        }
+        // Sections small enough to build whole come from `sections()`; the large ones stream.
+        let sections = self.sections(false);
+        w.write_all(b"{")?;
+        for (i, (key, value)) in sections.into_iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut *w, key)?;
+            w.write_all(b":")?;
+            match (key, value) {
+                ("nodes", None) => streamed(w, self.nodes.iter().map(|(k, v)| (k, v.to_json())))?,
+                ("macros", None) => streamed(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?,
+                (_, Some(v)) => serde_json::to_writer(&mut *w, &v)?,
+                (_, None) => w.write_all(b"{}")?,
+            }
+        }
+        w.write_all(b"}")
+    }
+
     /// The manifest in v12 layout.
     pub fn to_json(&self) -> Json {
+        Json::Object(
+            self.sections(true)
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.unwrap_or(Json::Null)))
+                .collect(),
+        )
+    }
+
+    /// The top-level sections in dbt's order; `nodes` and `macros` are `None` unless `whole`.
+    fn sections(&self, whole: bool) -> Vec<(&'static str, Option<Json>)> {
         let md = &self.metadata;
         let metadata = json!({
             "dbt_schema_version": "https://schemas.getdbt.com/dbt/manifest/v12.json",
@@ -145,59 +193,59 @@ impl Manifest {
             "quoting": md.quoting,
             "run_started_at": md.invocation_started_at,
         });
-        let mut m = Map::new();
-        m.insert("metadata".into(), metadata);
-        m.insert(
-            "nodes".into(),
+        let nodes = whole.then(|| {
             Json::Object(
                 self.nodes
                     .iter()
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
-            ),
-        );
-        m.insert(
-            "sources".into(),
-            Json::Object(
-                self.sources
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
-                    .collect(),
-            ),
-        );
-        m.insert(
-            "macros".into(),
+            )
+        });
+        let macros = whole.then(|| {
             Json::Object(
                 self.macros
                     .iter()
                     .map(|(k, v)| (k.clone(), v.to_json()))
                     .collect(),
+            )
+        });
+        vec![
+            ("metadata", Some(metadata)),
+            ("nodes", nodes),
+            (
+                "sources",
+                Some(Json::Object(
+                    self.sources
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
+                        .collect(),
+                )),
             ),
-        );
-        m.insert("docs".into(), json!(self.docs));
-        m.insert(
-            "exposures".into(),
-            Json::Object(
-                self.exposures
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
-                    .collect(),
+            ("macros", macros),
+            ("docs", Some(json!(self.docs))),
+            (
+                "exposures",
+                Some(Json::Object(
+                    self.exposures
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Json::Object(v.body.clone())))
+                        .collect(),
+                )),
             ),
-        );
-        m.insert("metrics".into(), self.yaml_section("metrics"));
-        m.insert("groups".into(), json!({}));
-        m.insert("selectors".into(), Json::Object(self.selectors.clone()));
-        m.insert("disabled".into(), json!(self.disabled));
-        m.insert("parent_map".into(), json!(self.parent_map()));
-        m.insert("child_map".into(), json!(self.child_map()));
-        m.insert("group_map".into(), json!({}));
-        m.insert("saved_queries".into(), self.yaml_section("saved_queries"));
-        m.insert(
-            "semantic_models".into(),
-            self.yaml_section("semantic_models"),
-        );
-        m.insert("unit_tests".into(), self.yaml_section("unit_tests"));
-        m.insert("functions".into(), json!({}));
-        Json::Object(m)
+            ("metrics", Some(self.yaml_section("metrics"))),
+            ("groups", Some(json!({}))),
+            ("selectors", Some(Json::Object(self.selectors.clone()))),
+            ("disabled", Some(json!(self.disabled))),
+            ("parent_map", Some(json!(self.parent_map()))),
+            ("child_map", Some(json!(self.child_map()))),
+            ("group_map", Some(json!({}))),
+            ("saved_queries", Some(self.yaml_section("saved_queries"))),
+            (
+                "semantic_models",
+                Some(self.yaml_section("semantic_models")),
+            ),
+            ("unit_tests", Some(self.yaml_section("unit_tests"))),
+            ("functions", Some(json!({}))),
+        ]
     }
 }

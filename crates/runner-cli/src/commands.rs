@@ -177,10 +177,9 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
 }
 
 pub fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> Result<()> {
-    runner_artifacts::write_json_file(
-        &target_dir.join("manifest.json"),
-        &parsed.manifest.to_json(),
-    )?;
+    runner_artifacts::write_streamed(&target_dir.join("manifest.json"), |w| {
+        parsed.manifest.write_json(w)
+    })?;
     Ok(())
 }
 

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod agate;
+pub mod cache;
 pub mod console;
 pub mod error;
 pub mod hooks;
@@ -23,6 +24,7 @@ pub mod unit_test;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use runner_adapters::Adapter;
 use runner_artifacts::{NodeRunResult, RunResults};
@@ -152,6 +154,7 @@ pub fn execute(
         root_package: &root,
         package_dirs: &options.package_dirs,
         extra_nodes: &extra_nodes,
+        relations: Arc::new(cache::RelationCache::default()),
     };
     let (mut results, first) = hooks::run_hooks(&env, first, "on-run-start", &[], console)?;
     let schedule = scheduler::Schedule {

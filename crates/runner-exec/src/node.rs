@@ -42,6 +42,8 @@ pub struct NodeEnv<'a> {
     pub package_dirs: &'a HashMap<String, std::path::PathBuf>,
     /// Run nodes that are not manifest nodes (unit tests), by id.
     pub extra_nodes: &'a HashMap<String, ManifestNode>,
+    /// What relations exist, shared by the workers.
+    pub relations: Arc<crate::cache::RelationCache>,
 }
 
 impl NodeEnv<'_> {
@@ -109,7 +111,7 @@ pub fn run_node(
         return crate::unit_test::run_unit_test(env, node, conn, thread_id);
     }
     let seed = (node.resource_type == ResourceType::Seed).then(|| seed_input(env, node));
-    let session = Arc::new(LiveSession::new(conn, seed));
+    let session = Arc::new(LiveSession::new(conn, seed).with_cache(env.relations.clone()));
     let start = Instant::now();
     let compile_started = now();
     let mut timing = Vec::new();
@@ -139,7 +141,10 @@ pub fn run_node(
                 .as_ref()
                 .map(|(s, _)| s.clone())
                 .unwrap_or_default();
-            materialize(env, node, &sql, dyn_session.clone())
+            materialize(env, node, &sql, dyn_session.clone()).map(|(built, rest)| {
+                session.relations_built(&built);
+                rest
+            })
         }
     };
     drop(dyn_session);
@@ -228,7 +233,10 @@ pub fn run_node(
     )
 }
 
-type Materialized = (Option<AdapterResponseValue>, Option<String>, Option<Value>);
+type Materialized = (
+    Vec<Relation>,
+    (Option<AdapterResponseValue>, Option<String>, Option<Value>),
+);
 
 /// Calls the node's materialization; returns the `main` statement's response, SQL and table.
 fn materialize(
@@ -307,7 +315,7 @@ fn materialize(
     });
     let call = ctx.call(&entry.value(), Vec::new());
     let results = take_results(&scope);
-    call.map_err(|e| match e.message().strip_prefix("Database Error") {
+    let returned = call.map_err(|e| match e.message().strip_prefix("Database Error") {
         // The warehouse's words are what matter; the materialization's template line is noise.
         Some(rest) => format!(
             "Database Error in {} {} ({})\n{}",
@@ -325,5 +333,12 @@ fn materialize(
             .cloned()
     });
     let table = main.map(|m| m.get_item(&Value::from("table")));
-    Ok((response, results.main_sql, table))
+    let built = returned
+        .get_item(&Value::from("relations"))
+        .try_iter()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.downcast_object::<Relation>().cloned())
+        .collect();
+    Ok((built, (response, results.main_sql, table)))
 }

@@ -10,6 +10,7 @@ use runner_compile::relation::Relation;
 use runner_jinja::{Error, ErrorKind, Kwargs, State, Value};
 
 use crate::agate::AgateTable;
+use crate::cache::RelationCache;
 use crate::introspect::{self, Location};
 use crate::seed::SeedInput;
 
@@ -18,6 +19,7 @@ pub struct LiveSession {
     conn: Mutex<Box<dyn Connection>>,
     kind: AdapterKind,
     seed: Option<Arc<SeedInput>>,
+    cache: Option<Arc<RelationCache>>,
 }
 
 fn runtime(message: impl Into<String>) -> Error {
@@ -74,6 +76,26 @@ impl LiveSession {
             conn: Mutex::new(conn),
             kind,
             seed,
+            cache: None,
+        }
+    }
+
+    /// Answers `get_relation` from the run's relation cache (and keeps it current).
+    pub fn with_cache(mut self, cache: Arc<RelationCache>) -> LiveSession {
+        self.cache = Some(cache);
+        self
+    }
+
+    /// Records relations a materialization returned as built.
+    pub fn relations_built(&self, relations: &[Relation]) {
+        let Some(cache) = &self.cache else { return };
+        let conn = self.conn();
+        for r in relations {
+            if let (Some(schema), Some(identifier)) = (r.schema.as_deref(), r.identifier.as_deref())
+            {
+                let kind = r.kind.as_deref().unwrap_or("table");
+                cache.added(&**conn, r.database.as_deref(), schema, identifier, kind);
+            }
         }
     }
 
@@ -148,8 +170,13 @@ impl LiveSession {
                     database: database.as_deref(),
                     schema: schema.as_deref(),
                 };
-                let found = introspect::find_relation(&mut **self.conn(), &at, &identifier)
-                    .map_err(db_error)?;
+                let mut conn = self.conn();
+                let found = match &self.cache {
+                    Some(cache) => cache.find(&mut **conn, &at, &identifier),
+                    None => introspect::find_relation(&mut **conn, &at, &identifier),
+                }
+                .map_err(db_error)?;
+                drop(conn);
                 Ok(match found {
                     Some((name, kind)) => {
                         self.relation_value(database.as_deref(), schema.as_deref(), &name, &kind)
@@ -223,6 +250,9 @@ impl LiveSession {
                 };
                 let db = relation.database.as_deref();
                 let mut conn = self.conn();
+                if let Some(cache) = &self.cache {
+                    cache.forget_schema(&**conn, db, schema);
+                }
                 if name == "create_schema" {
                     introspect::create_schema(&mut **conn, db, schema)
                 } else {
@@ -233,13 +263,30 @@ impl LiveSession {
             }
             "drop_relation" => {
                 let relation = relation_arg(args, kwargs, 0, "relation")?;
-                introspect::drop_relation(&mut **self.conn(), relation).map_err(db_error)?;
+                let mut conn = self.conn();
+                introspect::drop_relation(&mut **conn, relation).map_err(db_error)?;
+                if let (Some(cache), Some(schema), Some(identifier)) = (
+                    &self.cache,
+                    relation.schema.as_deref(),
+                    relation.identifier.as_deref(),
+                ) {
+                    cache.dropped(&**conn, relation.database.as_deref(), schema, identifier);
+                }
                 Ok(Value::None)
             }
             "rename_relation" => {
                 let from = relation_arg(args, kwargs, 0, "from_relation")?;
                 let to = relation_arg(args, kwargs, 1, "to_relation")?;
-                introspect::rename_relation(&mut **self.conn(), from, to).map_err(db_error)?;
+                let mut conn = self.conn();
+                introspect::rename_relation(&mut **conn, from, to).map_err(db_error)?;
+                if let (Some(cache), Some(schema), Some(a), Some(b)) = (
+                    &self.cache,
+                    from.schema.as_deref(),
+                    from.identifier.as_deref(),
+                    to.identifier.as_deref(),
+                ) {
+                    cache.renamed(&**conn, from.database.as_deref(), schema, a, b);
+                }
                 Ok(Value::None)
             }
             "truncate_relation" => {

@@ -78,3 +78,12 @@ fn build_makes_children_wait_for_tests_but_never_forms_a_cycle() {
     }
     assert_eq!(done.len(), build.order.len());
 }
+
+#[test]
+fn the_streamed_manifest_is_byte_for_byte_the_serialized_tree() {
+    let parsed = parsed();
+    let mut streamed = Vec::new();
+    parsed.manifest.write_json(&mut streamed).unwrap();
+    let whole = serde_json::to_string(&parsed.manifest.to_json()).unwrap();
+    assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+}
