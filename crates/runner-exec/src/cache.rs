@@ -118,6 +118,15 @@ impl RelationCache {
         s.insert(to.to_lowercase(), (to.to_string(), kind));
     }
 
+    /// Forgets every schema: a `drop … cascade` on Postgres or Redshift also drops the views that
+    /// depend on the relation, wherever they are, and only the catalog knows which.
+    pub fn forget_all(&self) {
+        self.schemas
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
     /// Forgets everything about a schema (it was dropped or created anew).
     pub fn forget_schema(&self, conn: &dyn Connection, database: Option<&str>, schema: &str) {
         let k = key(conn, database, schema);

@@ -270,7 +270,11 @@ impl LiveSession {
                     relation.schema.as_deref(),
                     relation.identifier.as_deref(),
                 ) {
-                    cache.dropped(&**conn, relation.database.as_deref(), schema, identifier);
+                    if self.kind == AdapterKind::DuckDb {
+                        cache.dropped(&**conn, relation.database.as_deref(), schema, identifier);
+                    } else {
+                        cache.forget_all();
+                    }
                 }
                 Ok(Value::None)
             }
