@@ -2,12 +2,14 @@
 """Seed benchmark: `dbt seed` against `runner seed` on jaffle-shop-shaped seeds of 151,715 rows.
 
     python3 scripts/bench-seeds.py [--runner target/release/runner] [--dbt DBT] [--dir DIR] [--runs 3]
+                                   [--postgres HOST:PORT]
 
 dbt-labs/jaffle-shop's `seeds/jaffle-data` (customers, orders, items, products, stores, supplies)
 is 151,715 rows; the two large files are not in every copy of that repository, so this script writes
 seeds of the same columns, types and row counts, deterministically (uuid-like ids, ISO timestamps,
-integer amounts, booleans). Each engine seeds its own DuckDB file. Prints CPU (user+sys), wall and
-peak RSS for both and the dbt/runner ratios, as a Markdown table.
+integer amounts, booleans). Each engine seeds its own DuckDB file, or with --postgres its own
+schema of a running server (user postgres, database postgres, no password needed). Prints CPU
+(user+sys), wall and peak RSS for both and the dbt/runner ratios, as a Markdown table row.
 """
 import argparse
 import os
@@ -85,24 +87,35 @@ def main():
     p.add_argument("--dir", default=str(pathlib.Path(os.environ.get("XDG_CACHE_HOME", pathlib.Path.home() / ".cache"))
                                         / "runner/bench/jaffle-seeds"))
     p.add_argument("--runs", type=int, default=3, help="runner runs (median); dbt runs once")
+    p.add_argument("--postgres", metavar="HOST:PORT", help="seed into this Postgres instead of DuckDB")
     args = p.parse_args()
     project = pathlib.Path(args.dir)
     if not (project / "seeds/raw_items.csv").exists():
         write_seeds(project / "seeds")
     (project / "dbt_project.yml").write_text(
         'name: jaffle_seeds\nversion: "1.0.0"\nconfig-version: 2\nprofile: jaffle_seeds\n')
-    (project / "profiles.yml").write_text(
-        "jaffle_seeds:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-        "      path: \"{{ env_var('SEED_BENCH_DB') }}\"\n      threads: 4\n")
+    if args.postgres:
+        host, port = args.postgres.rsplit(":", 1)
+        (project / "profiles.yml").write_text(
+            "jaffle_seeds:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n"
+            f"      host: {host}\n      port: {port}\n      user: postgres\n      password: unused\n"
+            "      dbname: postgres\n      schema: \"{{ env_var('SEED_BENCH_DB') }}\"\n      threads: 4\n")
+    else:
+        (project / "profiles.yml").write_text(
+            "jaffle_seeds:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+            "      path: \"{{ env_var('SEED_BENCH_DB') }}\"\n      threads: 4\n")
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false", DO_NOT_TRACK="1")
     rows = sum(ROWS.values())
     results = {}
     for tool, cmd, n in (("dbt", [args.dbt], 1), ("runner", [args.runner], args.runs)):
         samples = []
         for _ in range(n):
-            db = project / f"{tool}.duckdb"
-            for suffix in ("", ".wal"):
-                pathlib.Path(f"{db}{suffix}").unlink(missing_ok=True)
+            if args.postgres:
+                db = f"seeds_{tool}"  # a schema per engine; the first seed of a run creates the tables
+            else:
+                db = project / f"{tool}.duckdb"
+                for suffix in ("", ".wal"):
+                    pathlib.Path(f"{db}{suffix}").unlink(missing_ok=True)
             run_env = dict(env, SEED_BENCH_DB=str(db))
             samples.append(measure(cmd + ["seed", "--profiles-dir", ".", "--target-path", f"target-{tool}"],
                                    project, run_env, project / f"{tool}.log"))
@@ -110,7 +123,8 @@ def main():
         print(f"bench-seeds: {tool:6} wall {results[tool][0]:8.2f}s  cpu {results[tool][1]:8.2f}s  "
               f"rss {results[tool][2]:7.1f} MB", file=sys.stderr)
     d, r = results["dbt"], results["runner"]
-    print(f"| seed {rows:,} rows (jaffle-shop shape) | {d[1]:.2f} | {r[1]:.3f} | {d[1] / r[1]:,.0f}x "
+    engine = "Postgres" if args.postgres else "DuckDB"
+    print(f"| seed {rows:,} rows (jaffle-shop shape), {engine} | {d[1]:.2f} | {r[1]:.3f} | {d[1] / r[1]:,.0f}x "
           f"| {d[0]:.2f} | {r[0]:.3f} | {d[0] / r[0]:,.0f}x | {d[2]:.0f} | {r[2]:.1f} |")
 
 
