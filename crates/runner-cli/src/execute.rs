@@ -46,6 +46,18 @@ fn invocation_args(c: &Common, which: Which, threads: u32) -> Map<String, Json> 
     m
 }
 
+/// The warehouse of a resolved target (DuckDB is opened here; Postgres connects lazily).
+pub fn open_adapter(target: &runner_project::Target) -> Result<Adapter> {
+    let config = AdapterConfig::from_profile(&target.adapter_type, target.threads, &target.fields)
+        .with_context(|| {
+            format!(
+                "target '{}' of profile '{}'",
+                target.target_name, target.profile_name
+            )
+        })?;
+    Adapter::open(config).with_context(|| format!("opening target '{}'", target.target_name))
+}
+
 /// Runs one of the executing verbs; returns the exit code.
 pub fn run(c: &Common, which: Which) -> Result<i32> {
     let Loaded {
@@ -59,15 +71,7 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("creating {}", target_dir.display()))?;
 
-    let config = AdapterConfig::from_profile(&target.adapter_type, target.threads, &target.fields)
-        .with_context(|| {
-            format!(
-                "target '{}' of profile '{}'",
-                target.target_name, target.profile_name
-            )
-        })?;
-    let adapter = Adapter::open(config)
-        .with_context(|| format!("opening target '{}'", target.target_name))?;
+    let adapter = open_adapter(&target)?;
 
     let m = &parsed.manifest;
     let count = |t: runner_artifacts::ResourceType| {

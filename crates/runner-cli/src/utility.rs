@@ -488,15 +488,7 @@ pub fn show(c: &Common) -> Result<i32> {
         }
     };
 
-    let config = AdapterConfig::from_profile(&target.adapter_type, target.threads, &target.fields)
-        .with_context(|| {
-            format!(
-                "target '{}' of profile '{}'",
-                target.target_name, target.profile_name
-            )
-        })?;
-    let adapter = Adapter::open(config)
-        .with_context(|| format!("opening target '{}'", target.target_name))?;
+    let adapter = crate::execute::open_adapter(&target)?;
     console.info(&format!(
         "Concurrency: {} threads (target='{}')",
         target.threads, target.target_name

@@ -55,6 +55,25 @@ impl RelationCache {
         Ok(found.filter(|(name, _)| duckdb || name == identifier))
     }
 
+    /// Runs `f` on a schema's entries if that schema was listed already.
+    fn update(
+        &self,
+        conn: &dyn Connection,
+        database: Option<&str>,
+        schema: &str,
+        f: impl FnOnce(&mut Schema),
+    ) {
+        let k = key(conn, database, schema);
+        if let Some(s) = self
+            .schemas
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(&k)
+        {
+            f(s);
+        }
+    }
+
     /// Records a relation the run created (only for schemas already listed).
     pub fn added(
         &self,
@@ -64,18 +83,12 @@ impl RelationCache {
         identifier: &str,
         kind: &str,
     ) {
-        let k = key(conn, database, schema);
-        if let Some(s) = self
-            .schemas
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_mut(&k)
-        {
+        self.update(conn, database, schema, |s| {
             s.insert(
                 identifier.to_lowercase(),
                 (identifier.to_string(), kind.to_string()),
             );
-        }
+        });
     }
 
     /// Forgets a dropped relation.
@@ -86,15 +99,9 @@ impl RelationCache {
         schema: &str,
         identifier: &str,
     ) {
-        let k = key(conn, database, schema);
-        if let Some(s) = self
-            .schemas
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_mut(&k)
-        {
+        self.update(conn, database, schema, |s| {
             s.remove(&identifier.to_lowercase());
-        }
+        });
     }
 
     /// Moves a renamed relation to its new name.
@@ -106,16 +113,13 @@ impl RelationCache {
         from: &str,
         to: &str,
     ) {
-        let k = key(conn, database, schema);
-        let mut schemas = self.schemas.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(s) = schemas.get_mut(&k) else {
-            return;
-        };
-        let kind = s
-            .remove(&from.to_lowercase())
-            .map(|(_, kind)| kind)
-            .unwrap_or_else(|| "table".into());
-        s.insert(to.to_lowercase(), (to.to_string(), kind));
+        self.update(conn, database, schema, |s| {
+            let kind = s
+                .remove(&from.to_lowercase())
+                .map(|(_, kind)| kind)
+                .unwrap_or_else(|| "table".into());
+            s.insert(to.to_lowercase(), (to.to_string(), kind));
+        });
     }
 
     /// Forgets every schema: a `drop … cascade` on Postgres or Redshift also drops the views that

@@ -219,10 +219,7 @@ pub fn run_node(
         }
     }
     result.execution_time = start.elapsed().as_secs_f64();
-    let conn = Arc::try_unwrap(session)
-        .ok()
-        .map(LiveSession::into_connection)
-        .filter(|c| !c.is_broken());
+    let conn = LiveSession::reclaim(session);
     (
         NodeOutcome {
             result,

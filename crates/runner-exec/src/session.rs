@@ -111,6 +111,15 @@ impl LiveSession {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The connection back from a finished render, unless something still holds the session or
+    /// the connection broke (the worker then opens a new one).
+    pub fn reclaim(session: Arc<LiveSession>) -> Option<Box<dyn Connection>> {
+        Arc::try_unwrap(session)
+            .ok()
+            .map(LiveSession::into_connection)
+            .filter(|c| !c.is_broken())
+    }
+
     fn relation_value(
         &self,
         database: Option<&str>,

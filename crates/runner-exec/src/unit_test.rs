@@ -414,10 +414,7 @@ pub fn run_unit_test(
             let _ = c.rollback();
         }
     }
-    let conn = Arc::try_unwrap(session)
-        .ok()
-        .map(LiveSession::into_connection)
-        .filter(|c| !c.is_broken());
+    let conn = LiveSession::reclaim(session);
     (
         NodeOutcome {
             result,
