@@ -250,6 +250,7 @@ fn compile(c: &Common) -> Result<i32> {
     let Loaded {
         mut parsed,
         target_dir,
+        target,
         ..
     } = load(c, "compile")?;
     let ids = select(
@@ -257,7 +258,27 @@ fn compile(c: &Common) -> Result<i32> {
         &parsed,
         &[R::Model, R::Test, R::Analysis, R::Snapshot, R::Operation],
     )?;
-    runner_compile::compile::compile_nodes(&mut parsed, &ids, &target_dir)?;
+    // As `dbt compile`, render against the warehouse so introspective macros (run_query,
+    // get_relation) answer; without one, compile offline and say so.
+    std::fs::create_dir_all(&target_dir)
+        .with_context(|| format!("creating {}", target_dir.display()))?;
+    let session = crate::execute::open_adapter(&target)
+        .and_then(|adapter| Ok(adapter.connect()?))
+        .map(|conn| {
+            std::sync::Arc::new(runner_exec::session::LiveSession::new(conn, None))
+                as std::sync::Arc<dyn runner_compile::context::session::Session>
+        });
+    let session = match session {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!(
+                "Compiling without a warehouse connection ({}): queries run at compile time return nothing",
+                format!("{e:#}").lines().next().unwrap_or_default()
+            );
+            None
+        }
+    };
+    runner_compile::compile::compile_nodes_with(&mut parsed, &ids, &target_dir, session.as_ref())?;
     write_manifest(&parsed, &target_dir)?;
     if !c.quiet {
         eprintln!(

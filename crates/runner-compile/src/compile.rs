@@ -320,6 +320,17 @@ pub fn compile_nodes(
     selected: &[String],
     target_dir: &Path,
 ) -> Result<()> {
+    compile_nodes_with(parsed, selected, target_dir, None)
+}
+
+/// [`compile_nodes`] with a warehouse behind the renders, as `dbt compile` has: introspective
+/// macros (`run_query`, `adapter.get_relation`, `is_incremental()`) see what exists.
+pub fn compile_nodes_with(
+    parsed: &mut ParsedProject,
+    selected: &[String],
+    target_dir: &Path,
+    session: Option<&Arc<dyn Session>>,
+) -> Result<()> {
     install_resolver(parsed);
     let mut done = Done::new();
     let mut stack = HashSet::new();
@@ -330,7 +341,7 @@ pub fn compile_nodes(
             .get(id)
             .is_some_and(|n| n.resource_type != ResourceType::Seed)
         {
-            compile_into(parsed, id, None, &mut done, &mut stack)?;
+            compile_into(parsed, id, session, &mut done, &mut stack)?;
         }
     }
     for id in selected {

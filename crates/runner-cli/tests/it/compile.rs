@@ -89,3 +89,23 @@ fn redshift_ddl_has_dist_and_sort_keys_and_late_binding_views() {
         "{even}"
     );
 }
+
+/// `runner compile` renders against the warehouse, as `dbt compile` does: a model whose SQL comes
+/// from `run_query` at compile time gets the query's answer (here from embedded DuckDB).
+#[test]
+fn compile_runs_compile_time_queries_against_the_warehouse() {
+    let project = fixture_copy("kitchen");
+    let out = runner(project.path(), &["compile", "--select", "answer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sql = std::fs::read_to_string(
+        project
+            .path()
+            .join("target/compiled/kitchen/models/answer.sql"),
+    )
+    .unwrap();
+    assert_eq!(sql.trim(), "select 42 as answer");
+}
