@@ -66,7 +66,8 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
         target_dir,
         target,
     } = load(c, which.as_str())?;
-    let console = Console::new(c.log_format == "json", c.quiet);
+    let console =
+        Console::new(c.log_format == "json", c.quiet).with_invocation(&parsed.shared.invocation_id);
     let ids = select(c, &parsed, &default_types(which))?;
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("creating {}", target_dir.display()))?;

@@ -15,6 +15,7 @@ const WIDTH: usize = 80;
 pub struct Console {
     json: bool,
     quiet: bool,
+    invocation_id: Option<String>,
     lock: Mutex<()>,
 }
 
@@ -44,8 +45,15 @@ impl Console {
         Console {
             json,
             quiet,
+            invocation_id: None,
             lock: Mutex::new(()),
         }
+    }
+
+    /// Stamps JSON events with the run's invocation id, as dbt's are.
+    pub fn with_invocation(mut self, invocation_id: &str) -> Console {
+        self.invocation_id = Some(invocation_id.to_string());
+        self
     }
 
     fn emit(&self, level: &str, name: &str, msg: &str, data: Json) {
@@ -59,7 +67,7 @@ impl Console {
                     "level": level,
                     "msg": msg,
                     "ts": now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-                    "invocation_id": Json::Null,
+                    "invocation_id": self.invocation_id,
                 },
                 "data": data,
             });

@@ -315,3 +315,46 @@ fn an_unreachable_warehouse_exits_2_before_any_sql_naming_the_host_but_not_the_p
     assert!(!text.contains("START"), "no node may start: {text}");
     assert!(!project.path().join("target/run_results.json").exists());
 }
+
+#[test]
+fn json_log_format_prints_one_event_per_line_with_the_invocation_id() {
+    let project = fixture_copy("store");
+    let out = runner(project.path(), &["seed", "--log-format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let results: Json = serde_json::from_str(
+        &std::fs::read_to_string(project.path().join("target/run_results.json")).unwrap(),
+    )
+    .unwrap();
+    let invocation = results["metadata"]["invocation_id"].as_str().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events: Vec<Json> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert!(
+        events
+            .iter()
+            .all(|e| e["info"]["invocation_id"] == invocation)
+    );
+    let finished: Vec<&Json> = events
+        .iter()
+        .filter(|e| e["info"]["name"] == "NodeFinished")
+        .filter(|e| {
+            e["data"]["node_info"]["unique_id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("seed."))
+        })
+        .collect();
+    assert_eq!(finished.len(), 3, "{stdout}");
+    assert!(
+        finished
+            .iter()
+            .all(|e| e["data"]["node_info"]["node_status"] == "success")
+    );
+    assert!(
+        events.last().unwrap()["info"]["msg"]
+            .as_str()
+            .unwrap()
+            .starts_with("Done. PASS=3")
+    );
+}
