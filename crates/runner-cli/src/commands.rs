@@ -205,11 +205,22 @@ pub fn select(
     parsed: &runner_compile::ParsedProject,
     default_types: &[runner_graph::ResourceType],
 ) -> Result<Vec<String>> {
-    let graph = runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest))?
-        .with_root_project(parsed.shared.project_name.clone());
-    let selectors = match std::fs::read_to_string(project_dir(c).join("selectors.yml")) {
-        Ok(text) => runner_graph::Selectors::from_yaml(&text, "selectors.yml")?,
-        Err(_) => runner_graph::Selectors::default(),
+    let selectors_text = std::fs::read_to_string(project_dir(c).join("selectors.yml")).ok();
+    // Configs are only copied into the graph when a `config.` selector could need them.
+    let with_config = c
+        .select
+        .iter()
+        .chain(&c.exclude)
+        .any(|s| s.contains("config."))
+        || selectors_text
+            .as_deref()
+            .is_some_and(|t| t.contains("config"));
+    let graph =
+        runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest, with_config))?
+            .with_root_project(parsed.shared.project_name.clone());
+    let selectors = match &selectors_text {
+        Some(text) => runner_graph::Selectors::from_yaml(text, "selectors.yml")?,
+        None => runner_graph::Selectors::default(),
     };
     let mut criteria = runner_graph::SelectionCriteria::new(&selectors);
     for s in &c.select {

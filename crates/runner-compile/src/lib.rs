@@ -256,8 +256,12 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
     Ok((loaded, parsed))
 }
 
-/// The DAG view of a manifest for selection.
-pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::GraphNode> {
+/// The DAG view of a manifest for selection. Node configs are copied only `with_config` (for the
+/// `config.` selector method): at 1,000 models they are the largest part of the graph.
+pub fn graph_nodes(
+    manifest: &runner_artifacts::Manifest,
+    with_config: bool,
+) -> Vec<runner_graph::GraphNode> {
     let mut out = Vec::new();
     for (id, n) in &manifest.nodes {
         let rt = match n.resource_type {
@@ -276,7 +280,11 @@ pub fn graph_nodes(manifest: &runner_artifacts::Manifest) -> Vec<runner_graph::G
             fqn: n.fqn.clone(),
             original_file_path: n.original_file_path.clone(),
             tags: n.tags.clone(),
-            config: Json::Object(n.config.clone()),
+            config: if with_config {
+                Json::Object(n.config.clone())
+            } else {
+                Json::Null
+            },
             depends_on: n.depends_on.nodes.clone(),
             test_name: n.test_metadata.as_ref().map(|t| match &t.namespace {
                 Some(ns) => format!("{ns}.{}", t.name),
