@@ -359,3 +359,55 @@ fn json_log_format_prints_one_event_per_line_with_the_invocation_id() {
             .starts_with("Done. PASS=5 WARN=0 ERROR=0 SKIP=0")
     );
 }
+
+/// persist_docs and indexes leave what they should in Postgres's catalog (dbt-core's statuses for
+/// the same builds are checked by `kitchen_builds_on_postgres_as_dbt_does`).
+#[test]
+fn persisted_docs_and_indexes_are_in_the_postgres_catalog() {
+    let cluster = PgCluster::shared();
+    cluster.create_database("kitchen_docs").unwrap();
+    let project = fixture_copy("kitchen");
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        format!(
+            "kitchen:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: kitchen_docs\n      schema: kitchen\n      threads: 2\n",
+            cluster.host(),
+            cluster.port()
+        ),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        // Twice: the rebuild swaps the table and must carry docs and index over.
+        let out = runner(
+            project.path(),
+            &["run", "--select", "+documented", "--profiles-dir", "."],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let q = |sql: &str| {
+        cluster
+            .psql("kitchen_docs", sql)
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    assert_eq!(
+        q("select obj_description('kitchen.documented'::regclass, 'pg_class')"),
+        "One row per event id; it's documented in the warehouse too."
+    );
+    assert_eq!(
+        q("select col_description('kitchen.documented'::regclass, 2)"),
+        "What kind of event."
+    );
+    assert_eq!(
+        q(
+            "select count(*) from pg_indexes where schemaname = 'kitchen' and tablename = 'documented' and indexdef like 'CREATE UNIQUE INDEX%(id)'"
+        ),
+        "1"
+    );
+}

@@ -186,6 +186,29 @@
   ({{ columns | join(', ') }});
 {%- endmacro %}
 
+{# DuckDB has indexes too (dbt-duckdb creates them): the same statement. #}
+{% macro duckdb__get_create_index_sql(relation, index_dict) -%}
+  {{ return(postgres__get_create_index_sql(relation, index_dict)) }}
+{%- endmacro %}
+
+{% macro drop_indexes_on_relation(relation) -%}
+  {{ adapter.dispatch('drop_indexes_on_relation', 'dbt')(relation) }}
+{%- endmacro %}
+
+{% macro default__drop_indexes_on_relation(relation) -%}
+  {#- Postgres renames tables with their indexes. -#}
+{%- endmacro %}
+
+{# DuckDB refuses to rename a table that has an index: drop them first (the rebuilt table gets its
+   own from config). #}
+{% macro duckdb__drop_indexes_on_relation(relation) -%}
+  {%- set found = run_query("select index_name from duckdb_indexes() where database_name = '" ~ relation.database
+      ~ "' and schema_name = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
+  {%- for row in found.rows -%}
+    {% call statement('drop_index') %}drop index if exists "{{ relation.database }}"."{{ relation.schema }}"."{{ row[0] }}"{% endcall %}
+  {%- endfor -%}
+{%- endmacro %}
+
 {% macro create_indexes(relation) -%}
   {%- for index_dict in config.get('indexes', default=[]) -%}
     {%- set index_sql = get_create_index_sql(relation, index_dict) -%}

@@ -49,6 +49,7 @@
   {%- endcall %}
 
   {% if ns.swap %}
+    {% do drop_indexes_on_relation(existing_relation) %}
     {{ adapter.rename_relation(existing_relation, backup_relation) }}
     {{ adapter.rename_relation(intermediate_relation, target_relation) }}
   {% endif %}

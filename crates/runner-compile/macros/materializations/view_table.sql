@@ -54,12 +54,14 @@
     {{ get_create_table_as_sql(False, intermediate_relation, sql) }}
   {%- endcall %}
 
-  {% do create_indexes(intermediate_relation) %}
-
   {% if existing_relation is not none %}
+    {% do drop_indexes_on_relation(existing_relation) %}
     {{ adapter.rename_relation(existing_relation, backup_relation) }}
   {% endif %}
   {{ adapter.rename_relation(intermediate_relation, target_relation) }}
+  {#- Indexes go on the renamed table: DuckDB cannot rename a table that has one. Everything is
+      still one transaction, so a failing unique index leaves the old table in place. -#}
+  {% do create_indexes(target_relation) %}
 
   {{ run_hooks(post_hooks, inside_transaction=True) }}
   {% do apply_grants(target_relation, grant_config, should_revoke=should_revoke(existing_relation, True)) %}
