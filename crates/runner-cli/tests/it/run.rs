@@ -411,3 +411,49 @@ fn persisted_docs_and_indexes_are_in_the_postgres_catalog() {
         "1"
     );
 }
+
+/// `grants` give the configured privileges on the built relation, also after it is rebuilt (the
+/// swapped-in table starts with none).
+#[test]
+fn grants_are_applied_to_built_relations_on_postgres() {
+    let cluster = PgCluster::shared();
+    cluster.create_database("kitchen_grants").unwrap();
+    let project = fixture_copy("kitchen");
+    std::fs::write(
+        project.path().join("models/granted.sql"),
+        "{{ config(materialized='table', grants={'select': ['runner_reader']}) }}\nselect 1 as id\n",
+    )
+    .unwrap();
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        format!(
+            "kitchen:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: kitchen_grants\n      schema: kitchen\n      threads: 1\n",
+            cluster.host(),
+            cluster.port()
+        ),
+    )
+    .unwrap();
+    let can_read = || {
+        cluster
+            .psql(
+                "kitchen_grants",
+                "select has_table_privilege('runner_reader', 'kitchen.granted', 'select')",
+            )
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    for _ in 0..2 {
+        let out = runner(
+            project.path(),
+            &["run", "--select", "granted", "--profiles-dir", "."],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert_eq!(can_read(), "t");
+    }
+}
