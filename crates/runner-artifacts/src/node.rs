@@ -24,6 +24,8 @@ pub enum ResourceType {
     Exposure,
     /// A unit test.
     UnitTest,
+    /// A saved query (MetricFlow); `build` reports it `no-op`.
+    SavedQuery,
     /// A macro.
     Macro,
     /// A docs block.
@@ -43,6 +45,7 @@ impl ResourceType {
             ResourceType::Source => "source",
             ResourceType::Exposure => "exposure",
             ResourceType::UnitTest => "unit_test",
+            ResourceType::SavedQuery => "saved_query",
             ResourceType::Macro => "macro",
             ResourceType::Doc => "doc",
         }

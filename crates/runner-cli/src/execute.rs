@@ -17,7 +17,14 @@ fn default_types(which: Which) -> Vec<R> {
         Which::Seed => vec![R::Seed],
         Which::Test => vec![R::Test, R::UnitTest],
         Which::Snapshot => vec![R::Snapshot],
-        Which::Build => vec![R::Model, R::Seed, R::Test, R::Snapshot, R::UnitTest],
+        Which::Build => vec![
+            R::Model,
+            R::Seed,
+            R::Test,
+            R::Snapshot,
+            R::UnitTest,
+            R::SavedQuery,
+        ],
     }
 }
 

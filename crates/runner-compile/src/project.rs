@@ -329,7 +329,7 @@ pub fn parse_project(
                 ("tags", json!(tags)),
                 (
                     "config",
-                    json!({"enabled": true, "event_time": null, "freshness": freshness, "loaded_at_field": loaded_at, "loaded_at_query": null, "meta": meta, "tags": tags}),
+                    json!({"enabled": true, "event_time": null, "freshness": freshness, "loaded_at_field": loaded_at, "loaded_at_query": null, "meta": meta, "tags": tags, "static_analysis": null}),
                 ),
                 ("patch_path", Json::Null),
                 ("unrendered_config", json!({})),

@@ -35,6 +35,7 @@ pub fn describe(node: &ManifestNode) -> String {
         ResourceType::Test => format!("test {}", node.name),
         ResourceType::Operation => format!("hook: {}", node.name),
         ResourceType::UnitTest => format!("unit_test {}", node.alias),
+        ResourceType::SavedQuery => format!("saved query {}", node.name),
         _ => node.name.clone(),
     }
 }
@@ -161,6 +162,7 @@ impl Console {
                 "ERROR".to_string(),
             ),
             (_, RunStatus::Pass) => (format!("PASS {name}"), "PASS".to_string()),
+            (_, RunStatus::NoOp) => (format!("NO-OP {desc}"), "NO-OP".to_string()),
             (_, RunStatus::Fail) => (
                 format!("FAIL {} {name}", r.failures.unwrap_or(0)),
                 format!("FAIL {}", r.failures.unwrap_or(0)),
@@ -205,6 +207,7 @@ impl Console {
                 ),
                 ResourceType::Test => "data test".to_string(),
                 ResourceType::UnitTest => "unit test".to_string(),
+                ResourceType::SavedQuery => "saved query".to_string(),
                 ResourceType::Operation => "hook".to_string(),
                 other => other.as_str().to_string(),
             };

@@ -129,7 +129,7 @@ pub fn execute(
         source,
     })?;
     let extra_nodes: HashMap<String, runner_artifacts::ManifestNode> =
-        unit_test::unit_test_nodes(&parsed.manifest, selected)
+        unit_test::stand_in_nodes(&parsed.manifest, selected)
             .into_iter()
             .map(|n| (n.unique_id.clone(), n))
             .collect();
@@ -238,9 +238,15 @@ fn record_compiled(
     }
     for r in results {
         // A unit test's SQL (the model over its fixtures) goes where dbt puts it.
-        if let (Some(sql), Some(test)) = (&r.compiled_code, unit_tests.get(&r.unique_id)) {
+        if let (Some(sql), Some(test)) = (&r.compiled_code, unit_tests.get(&r.unique_id))
+            && test.resource_type == runner_artifacts::ResourceType::UnitTest
+        {
+            let dir = std::path::Path::new(&test.original_file_path)
+                .parent()
+                .map(|p| p.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let path = target_dir.join("compiled").join(format!(
-                "{}/{}/models/{}.sql",
+                "{}/{}/{dir}/{}.sql",
                 test.package_name, test.original_file_path, test.name
             ));
             write_sql_file(&path, sql)?;

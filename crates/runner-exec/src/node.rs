@@ -91,6 +91,38 @@ fn seed_input(env: &NodeEnv, node: &ManifestNode) -> Arc<SeedInput> {
     ))
 }
 
+/// A saved query in `build`: nothing to run, reported as dbt reports it.
+fn no_op(id: &str, thread_id: &str) -> NodeOutcome {
+    let at = now();
+    NodeOutcome {
+        result: NodeRunResult {
+            unique_id: id.to_string(),
+            status: RunStatus::NoOp,
+            timing: vec![
+                Timing {
+                    name: "compile",
+                    started_at: at,
+                    completed_at: at,
+                },
+                Timing {
+                    name: "execute",
+                    started_at: at,
+                    completed_at: at,
+                },
+            ],
+            thread_id: thread_id.to_string(),
+            execution_time: 0.0,
+            adapter_response: ResponseInfo::default(),
+            message: Some("NO-OP".into()),
+            failures: Some(0),
+            compiled_code: None,
+            relation_name: None,
+        },
+        compiled: None,
+        run_sql: None,
+    }
+}
+
 /// The error text and the connection after a failed node (its transaction rolled back).
 fn rollback(session: &LiveSession) {
     let mut conn = session.conn();
@@ -109,6 +141,9 @@ pub fn run_node(
     let node = env.node(id);
     if node.resource_type == ResourceType::UnitTest {
         return crate::unit_test::run_unit_test(env, node, conn, thread_id);
+    }
+    if node.resource_type == ResourceType::SavedQuery {
+        return (no_op(id, thread_id), Some(conn));
     }
     let seed = (node.resource_type == ResourceType::Seed).then(|| seed_input(env, node));
     let session = Arc::new(LiveSession::new(conn, seed).with_cache(env.relations.clone()));

@@ -33,7 +33,8 @@ fn runs(node: Option<&ManifestNode>) -> bool {
         ResourceType::Seed
         | ResourceType::Test
         | ResourceType::Snapshot
-        | ResourceType::UnitTest => true,
+        | ResourceType::UnitTest
+        | ResourceType::SavedQuery => true,
         _ => false,
     })
 }
@@ -74,6 +75,15 @@ impl RunGraph {
                     found.insert(p.to_string());
                 } else if let Some(n) = manifest.nodes.get(p) {
                     stack.extend(n.depends_on.nodes.iter().map(String::as_str));
+                } else if let Some(r) = manifest.yaml_resources.get(p) {
+                    // Metrics and semantic models lead a saved query back to its models.
+                    stack.extend(
+                        r["depends_on"]["nodes"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|n| n.as_str()),
+                    );
                 }
             }
             parents.insert(id.clone(), found);

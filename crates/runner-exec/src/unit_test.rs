@@ -22,13 +22,40 @@ use crate::introspect;
 use crate::node::{NodeEnv, NodeOutcome};
 use crate::session::LiveSession;
 
-/// Stand-in manifest nodes for the selected unit tests, so the scheduler can run them. Each waits
-/// for what its model selects from (the inputs' real columns are read from the warehouse).
-pub fn unit_test_nodes(
+/// Stand-in manifest nodes for selected resources that live outside `nodes`, so the scheduler can
+/// run them: unit tests (each waits for what its model selects from, since the inputs' real columns
+/// are read from the warehouse) and saved queries (reported `no-op` in `build`, as dbt does).
+pub fn stand_in_nodes(
     manifest: &runner_artifacts::Manifest,
     selected: &[String],
 ) -> Vec<ManifestNode> {
-    selected
+    let saved_queries = selected
+        .iter()
+        .filter(|id| id.starts_with("saved_query."))
+        .filter_map(|id| {
+            let body = manifest.yaml_resources.get(id)?;
+            let mut node = ManifestNode::new(
+                ResourceType::SavedQuery,
+                body["package_name"].as_str().unwrap_or_default(),
+                body["name"].as_str().unwrap_or_default(),
+            );
+            node.unique_id = id.clone();
+            node.original_file_path = body["original_file_path"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            node.depends_on = DependsOn {
+                macros: Vec::new(),
+                nodes: body["depends_on"]["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|n| n.as_str().map(String::from))
+                    .collect(),
+            };
+            Some(node)
+        });
+    let unit_tests = selected
         .iter()
         .filter(|id| id.starts_with("unit_test."))
         .filter_map(|id| {
@@ -55,8 +82,8 @@ pub fn unit_test_nodes(
             };
             node.attached_node = Some(model_id.to_string());
             Some(node)
-        })
-        .collect()
+        });
+    unit_tests.chain(saved_queries).collect()
 }
 
 /// A value as a SQL literal: numbers and booleans as written, everything else quoted.
