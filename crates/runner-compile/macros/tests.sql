@@ -1,11 +1,14 @@
 {# The four built-in generic data tests and their helpers. Each test selects the failing rows. #}
+{# Without `where` the test's `model` stays the relation object (packages check `is mapping` on it);
+   with one it becomes a filtered subquery. #}
 {% macro get_where_subquery(relation) -%}
   {%- set where = config.get('where') -%}
   {%- if where -%}
     {%- if "__dbt__cte__" in where -%}{%- set where = where | replace("__dbt__cte__", "") -%}{%- endif -%}
-    (select * from {{ relation }} where {{ where }}) dbt_subquery
+    {%- set filtered -%}(select * from {{ relation }} where {{ where }}) dbt_subquery{%- endset -%}
+    {{ return(filtered) }}
   {%- else -%}
-    {{ relation }}
+    {{ return(relation) }}
   {%- endif -%}
 {%- endmacro %}
 

@@ -422,6 +422,10 @@ pub fn parse_project(
             }
             let mut file_tags: Option<Vec<String>> = None;
             let mut named = false;
+            if rt == ResourceType::Seed {
+                // Seeds are not rendered, but their hooks are objects like every node's.
+                crate::config::hooks_as_objects(&mut node.config);
+            }
             if rt != ResourceType::Seed {
                 let template = Arc::new(
                     Template::parse(

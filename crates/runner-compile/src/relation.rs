@@ -157,6 +157,9 @@ impl Object for Relation {
                 Value::Bool(self.kind.as_deref() == Some("materialized_view"))
             }
             "quote_character" => Value::from(self.quote_char.to_string()),
+            // dbt's relations are mappings whose metadata names their class; packages test for
+            // it (`obj.get('metadata', {}).get('type', '').endswith('Relation')`).
+            "metadata" => Value::dict_from([("type", Value::from("BaseRelation"))]),
             _ => return None,
         })
     }
@@ -222,6 +225,9 @@ impl Object for Relation {
         }
     }
 
+    fn is_mapping(&self) -> bool {
+        true
+    }
     fn to_str(&self) -> String {
         self.render()
     }

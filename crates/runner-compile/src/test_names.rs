@@ -108,11 +108,8 @@ pub fn synthesize(
         TestTarget::Node(name) => format!("{prefix}_{name}"),
         TestTarget::Source { source, table } => format!("source_{prefix}_{source}_{table}"),
     };
-    let name = if unique.is_empty() {
-        identifier.clone()
-    } else {
-        format!("{identifier}_{unique}")
-    };
+    // dbt joins even an empty argument list, so a test without arguments ends in `_`.
+    let name = format!("{identifier}_{unique}");
     let alias = if name.len() >= 64 {
         let truncated: String = identifier.chars().take(30).collect();
         format!("{truncated}_{}", md5_hex(&name))

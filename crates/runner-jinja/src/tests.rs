@@ -134,7 +134,13 @@ pub(crate) fn register(env: &mut Environment) {
         let s = v.to_python_str();
         Ok(s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase))
     });
-    reg(env, &["mapping"], |_, v, _| Ok(matches!(v, Value::Dict(_))));
+    reg(env, &["mapping"], |_, v, _| {
+        Ok(match v {
+            Value::Dict(_) => true,
+            Value::Object(o) => o.is_mapping(),
+            _ => false,
+        })
+    });
     reg(env, &["none"], |_, v, _| Ok(v.is_none()));
     reg(env, &["sameas"], |_, v, a| Ok(same(v, &arg(a))));
     reg(env, &["sequence"], |_, v, _| {

@@ -202,6 +202,9 @@
 {# DuckDB refuses to rename a table that has an index: drop them first (the rebuilt table gets its
    own from config). #}
 {% macro duckdb__drop_indexes_on_relation(relation) -%}
+  {#- Only models that configure indexes have any; scanning the catalog otherwise would also race
+      with other threads' renames (DuckDB's duckdb_indexes() reads every table). -#}
+  {%- if not config.get('indexes') -%}{{ return(none) }}{%- endif -%}
   {%- set found = run_query("select index_name from duckdb_indexes() where database_name = '" ~ relation.database
       ~ "' and schema_name = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
   {%- for row in found.rows -%}

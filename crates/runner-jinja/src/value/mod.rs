@@ -146,6 +146,11 @@ pub trait Object: Send + Sync + fmt::Debug {
     fn is_true(&self) -> bool {
         true
     }
+    /// Whether `is mapping` holds (Python objects that implement the mapping protocol, such as
+    /// dbt's relations).
+    fn is_mapping(&self) -> bool {
+        false
+    }
     /// Python binary arithmetic (`__add__`, `__sub__`, … and, when `reflected`, `__radd__`, …):
     /// `self op other`, or `other op self` when `reflected`. `None` means "not supported for
     /// these operands" (Python's `NotImplemented`); the caller then tries the other operand and
