@@ -332,6 +332,30 @@ impl Object for AgateColumns {
     fn type_name(&self) -> &str {
         "MappedSequence"
     }
+    fn call_method(
+        &self,
+        _state: &State,
+        name: &str,
+        _args: &[Value],
+        _kwargs: &Kwargs,
+    ) -> Result<Value, Error> {
+        let columns = || self.0.iter().map(|c| Value::from_object(c.clone()));
+        let names = || self.0.iter().map(|c| Value::from(c.name.as_str()));
+        match name {
+            "keys" => Ok(Value::tuple(names().collect())),
+            "values" => Ok(Value::tuple(columns().collect())),
+            "items" => Ok(Value::list(
+                names()
+                    .zip(columns())
+                    .map(|(n, c)| Value::tuple(vec![n, c]))
+                    .collect(),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::Undefined,
+                format!("'MappedSequence' object has no attribute '{name}'"),
+            )),
+        }
+    }
     fn get_item(&self, key: &Value) -> Option<Value> {
         let names: Vec<String> = self.0.iter().map(|c| c.name.clone()).collect();
         index_of(&names, key).map(|i| Value::from_object(self.0[i].clone()))

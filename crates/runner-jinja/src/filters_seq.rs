@@ -231,8 +231,17 @@ fn join(_: &State, v: Value, a: &Args) -> Result<Value> {
     Ok(parts.join(&d).into())
 }
 
+/// Jinja2's `map`, `select` and friends iterate only a truthy value: `none | map('lower')` is empty.
+fn items_if_truthy(v: &Value) -> Result<Vec<Value>> {
+    if v.is_true() {
+        v.try_iter()
+    } else {
+        Ok(Vec::new())
+    }
+}
+
 fn map(state: &State, v: Value, a: &Args) -> Result<Value> {
-    let items = v.try_iter()?;
+    let items = items_if_truthy(&v)?;
     if a.args.is_empty() {
         if let Some(attr) = a.kwargs.get("attribute") {
             let g = getter(Some(attr), a.kwargs.get("default"), true);
@@ -276,7 +285,7 @@ fn min_max(_: &State, v: Value, a: &Args, max: bool) -> Result<Value> {
 }
 
 fn select(state: &State, v: Value, a: &Args, by_attr: bool, keep: bool) -> Result<Value> {
-    let items = v.try_iter()?;
+    let items = items_if_truthy(&v)?;
     let mut args = a.args;
     let attr = if by_attr {
         let at = args.first().cloned().unwrap_or(Value::None);
