@@ -199,8 +199,13 @@ pub(crate) fn columns_in_relation<C: Connection + ?Sized>(
         quote_literal(&relation.schema),
         quote_literal(&relation.identifier)
     );
-    let table = conn.query(&sql)?;
-    Ok(table
+    Ok(column_infos(&conn.query(&sql)?))
+}
+
+/// Columns from the rows of an `information_schema.columns` query selecting `column_name,
+/// data_type, character_maximum_length, numeric_precision, numeric_scale`, in that order.
+pub fn column_infos(table: &Table) -> Vec<ColumnInfo> {
+    table
         .rows
         .iter()
         .filter_map(|row| {
@@ -212,7 +217,7 @@ pub(crate) fn columns_in_relation<C: Connection + ?Sized>(
                 numeric_scale: row.get(4).and_then(Cell::as_i64),
             })
         })
-        .collect())
+        .collect()
 }
 
 pub(crate) fn drop_relation<C: Connection + ?Sized>(

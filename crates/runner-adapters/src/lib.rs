@@ -19,7 +19,9 @@ mod postgres;
 mod seed;
 mod table;
 
-pub use catalog::{ColumnInfo, Relation, RelationType, quote_identifier, quote_literal};
+pub use catalog::{
+    ColumnInfo, Relation, RelationType, column_infos, quote_identifier, quote_literal,
+};
 pub use config::{
     AdapterConfig, AdapterKind, DuckDbConfig, DuckDbExtension, PostgresConfig, SslMode,
 };

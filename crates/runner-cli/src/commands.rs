@@ -35,7 +35,8 @@ pub fn run(command: Command) -> Result<i32> {
     }
 }
 
-fn parse_vars(text: &Option<String>) -> Result<Map<String, Json>> {
+/// `--vars` as YAML or JSON: a mapping, or nothing.
+pub fn parse_vars(text: &Option<String>) -> Result<Map<String, Json>> {
     let Some(text) = text else {
         return Ok(Map::new());
     };

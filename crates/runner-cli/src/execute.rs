@@ -81,24 +81,8 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
 
     let adapter = open_adapter(&target)?;
 
-    let m = &parsed.manifest;
-    let count = |t: runner_artifacts::ResourceType| {
-        m.nodes.values().filter(|n| n.resource_type == t).count()
-    };
-    console.info(&format!(
-        "Running with runner {} (dbt {} compatible)",
-        env!("CARGO_PKG_VERSION"),
-        runner_compile::DBT_VERSION
-    ));
-    console.info(&format!(
-        "Found {} models, {} seeds, {} data tests, {} sources, {} macros",
-        count(runner_artifacts::ResourceType::Model),
-        count(runner_artifacts::ResourceType::Seed),
-        count(runner_artifacts::ResourceType::Test),
-        m.sources.len(),
-        m.macros.len()
-    ));
-    console.info("");
+    console.running();
+    console.found(&parsed.manifest);
 
     let options = ExecOptions {
         which,

@@ -14,7 +14,7 @@ use runner_adapters::{Adapter, AdapterConfig};
 use runner_exec::Console;
 use runner_exec::show::{Subject, message};
 use runner_project::{ProjectConfig, Target, is_secret_field};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
 use crate::cli::Common;
 use crate::commands::{Loaded, load, select};
@@ -27,35 +27,13 @@ fn console(c: &Common) -> Console {
     Console::new(c.log_format == "json", c.quiet)
 }
 
-fn running_line(console: &Console) {
-    console.info(&format!(
-        "Running with runner {} (dbt {} compatible)",
-        env!("CARGO_PKG_VERSION"),
-        runner_compile::DBT_VERSION
-    ));
-}
-
 fn project_dir(c: &Common) -> PathBuf {
     c.project_dir.clone().unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// `--vars` as the other verbs read it (YAML or JSON mapping).
-fn cli_vars(c: &Common) -> Result<Map<String, Json>> {
-    let Some(text) = &c.vars else {
-        return Ok(Map::new());
-    };
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(text).context("--vars is not valid YAML or JSON")?;
-    match runner_project::yaml::to_json(&v) {
-        Json::Object(m) => Ok(m),
-        Json::Null => Ok(Map::new()),
-        _ => bail!("--vars must be a mapping, e.g. '{{key: value}}'"),
-    }
-}
-
 /// Reads dbt_project.yml alone (no resource files): all `debug` and `clean` need.
 fn read_project(c: &Common) -> Result<ProjectConfig> {
-    let render = runner_compile::yaml_renderer(&cli_vars(c)?);
+    let render = runner_compile::yaml_renderer(&crate::commands::parse_vars(&c.vars)?);
     Ok(ProjectConfig::load(&project_dir(c), &render)?)
 }
 
@@ -105,7 +83,7 @@ pub fn clean(c: &Common) -> Result<i32> {
         bail!("unexpected argument '{}'", c.words[0]);
     }
     let console = console(c);
-    running_line(&console);
+    console.running();
     let project = read_project(c)?;
     // dbt: `value_or(clean-targets, [target_path])`; an explicit empty list cleans nothing.
     let targets: Vec<String> = if project
@@ -279,7 +257,7 @@ pub fn debug(c: &Common) -> Result<i32> {
         bail!("unexpected argument '{}'", c.words[0]);
     }
     let console = console(c);
-    running_line(&console);
+    console.running();
     console.info(&format!("runner version: {}", env!("CARGO_PKG_VERSION")));
     console.info(&format!(
         "dbt version: {} (compatible)",
@@ -345,7 +323,7 @@ pub fn debug(c: &Common) -> Result<i32> {
             ))
         }
         (ProfilesAt::Found(d), Some(name)) => {
-            let render = runner_compile::yaml_renderer(&cli_vars(c)?);
+            let render = runner_compile::yaml_renderer(&crate::commands::parse_vars(&c.vars)?);
             runner_project::load_target(d, name, c.target.as_deref(), &render).map_err(|e| {
                 format!("Profile loading failed for the following reason:\n{e}")
             })
@@ -446,20 +424,8 @@ pub fn show(c: &Common) -> Result<i32> {
     }
     let Loaded { parsed, target, .. } = load(c, "show")?;
     let console = console(c);
-    running_line(&console);
-    let m = &parsed.manifest;
-    let count = |t: runner_artifacts::ResourceType| {
-        m.nodes.values().filter(|n| n.resource_type == t).count()
-    };
-    console.info(&format!(
-        "Found {} models, {} seeds, {} data tests, {} sources, {} macros",
-        count(runner_artifacts::ResourceType::Model),
-        count(runner_artifacts::ResourceType::Seed),
-        count(runner_artifacts::ResourceType::Test),
-        m.sources.len(),
-        m.macros.len()
-    ));
-    console.info("");
+    console.running();
+    console.found(&parsed.manifest);
 
     let subjects: Vec<Subject> = match &c.inline {
         Some(sql) => vec![Subject::Inline(sql.clone())],

@@ -195,6 +195,29 @@ impl MacroRegistry {
             .or_else(|| self.get(INTERNAL_PACKAGE, name))
     }
 
+    /// The `{% materialization name, adapter %}` macro as dbt finds it: the adapter's own before
+    /// `default` (Redshift falls back to Postgres's), the root project's before a package's (in
+    /// load order) before runner's built-in `dbt` set.
+    pub fn materialization(&self, name: &str) -> Option<&Arc<MacroEntry>> {
+        for prefix in &self.adapter_prefixes {
+            let macro_name = format!("materialization_{name}_{prefix}");
+            let packages = std::iter::once(self.root.as_str())
+                .chain(
+                    self.package_names
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|p| *p != self.root && *p != INTERNAL_PACKAGE),
+                )
+                .chain(std::iter::once(INTERNAL_PACKAGE));
+            for package in packages {
+                if let Some(m) = self.get(package, &macro_name) {
+                    return Some(m);
+                }
+            }
+        }
+        None
+    }
+
     /// Whether `name` is a package namespace (`dbt`, `dbt_utils`, the root project).
     pub fn is_package(&self, name: &str) -> bool {
         name == INTERNAL_PACKAGE || self.package_names.iter().any(|p| p == name)

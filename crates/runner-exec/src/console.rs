@@ -91,6 +91,35 @@ impl Console {
         }
     }
 
+    /// The first line of every run: runner's version and the dbt version it reproduces.
+    pub fn running(&self) {
+        self.info(&format!(
+            "Running with runner {} (dbt {} compatible)",
+            env!("CARGO_PKG_VERSION"),
+            runner_compile::DBT_VERSION
+        ));
+    }
+
+    /// dbt's `Found 5 models, 3 seeds, …` line, then a blank one.
+    pub fn found(&self, manifest: &runner_artifacts::Manifest) {
+        let count = |t: ResourceType| {
+            manifest
+                .nodes
+                .values()
+                .filter(|n| n.resource_type == t)
+                .count()
+        };
+        self.info(&format!(
+            "Found {} models, {} seeds, {} data tests, {} sources, {} macros",
+            count(ResourceType::Model),
+            count(ResourceType::Seed),
+            count(ResourceType::Test),
+            manifest.sources.len(),
+            manifest.macros.len()
+        ));
+        self.info("");
+    }
+
     /// An error line (printed even when quiet).
     pub fn error(&self, msg: &str) {
         self.emit("error", "RunnerError", msg, json!({}));

@@ -117,20 +117,7 @@ pub fn columns(conn: &mut dyn Connection, relation: &Relation) -> Result<Vec<Col
          order by ordinal_position",
         quote_literal(identifier)
     );
-    let table = conn.query(&sql)?;
-    Ok(table
-        .rows
-        .iter()
-        .filter_map(|row| {
-            Some(ColumnInfo {
-                name: row.first()?.as_str()?.to_string(),
-                data_type: row.get(1)?.as_str()?.to_string(),
-                char_size: row.get(2).and_then(|c| c.as_i64()),
-                numeric_precision: row.get(3).and_then(|c| c.as_i64()),
-                numeric_scale: row.get(4).and_then(|c| c.as_i64()),
-            })
-        })
-        .collect())
+    Ok(runner_adapters::column_infos(&conn.query(&sql)?))
 }
 
 fn location(relation: &Relation) -> Location<'_> {

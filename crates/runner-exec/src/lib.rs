@@ -13,7 +13,6 @@ pub mod console;
 pub mod error;
 pub mod hooks;
 pub mod introspect;
-pub mod materialization;
 pub mod node;
 pub mod scheduler;
 pub mod seed;

@@ -16,7 +16,6 @@ use runner_compile::relation::Relation;
 use runner_jinja::Value;
 use serde_json::Value as Json;
 
-use crate::materialization::find_materialization;
 use crate::seed::SeedInput;
 use crate::session::LiveSession;
 
@@ -285,15 +284,14 @@ fn materialize(
         .unwrap_or("view")
         .to_string();
     let adapter_type = parsed.shared.adapter_type.clone();
-    let entry = find_materialization(&parsed.shared.registry, env.root_package, &materialized, &adapter_type)
-        .ok_or_else(|| {
-            format!(
-                "Compilation Error in {} {} ({})\n  No materialization '{materialized}' was found for adapter {adapter_type}! (searched types 'default' and '{adapter_type}')",
-                node.resource_type.as_str(),
-                node.name,
-                node.original_file_path
-            )
-        })?;
+    let entry = parsed.shared.registry.materialization(&materialized).ok_or_else(|| {
+        format!(
+            "Compilation Error in {} {} ({})\n  No materialization '{materialized}' was found for adapter {adapter_type}! (searched types 'default' and '{adapter_type}')",
+            node.resource_type.as_str(),
+            node.name,
+            node.original_file_path
+        )
+    })?;
 
     let mut model = node.to_json();
     if let Json::Object(m) = &mut model {

@@ -29,61 +29,48 @@ pub fn stand_in_nodes(
     manifest: &runner_artifacts::Manifest,
     selected: &[String],
 ) -> Vec<ManifestNode> {
-    let saved_queries = selected
+    let text = |v: &Json| v.as_str().unwrap_or_default().to_string();
+    selected
         .iter()
-        .filter(|id| id.starts_with("saved_query."))
         .filter_map(|id| {
+            let resource_type = if id.starts_with("unit_test.") {
+                ResourceType::UnitTest
+            } else if id.starts_with("saved_query.") {
+                ResourceType::SavedQuery
+            } else {
+                return None;
+            };
             let body = manifest.yaml_resources.get(id)?;
             let mut node = ManifestNode::new(
-                ResourceType::SavedQuery,
-                body["package_name"].as_str().unwrap_or_default(),
-                body["name"].as_str().unwrap_or_default(),
+                resource_type,
+                &text(&body["package_name"]),
+                &text(&body["name"]),
             );
             node.unique_id = id.clone();
-            node.original_file_path = body["original_file_path"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
+            node.original_file_path = text(&body["original_file_path"]);
+            node.path = text(&body["path"]);
+            let parents: Vec<String> = body["depends_on"]["nodes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str().map(String::from))
+                .collect();
             node.depends_on = DependsOn {
                 macros: Vec::new(),
-                nodes: body["depends_on"]["nodes"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|n| n.as_str().map(String::from))
-                    .collect(),
+                nodes: parents,
             };
+            if resource_type == ResourceType::UnitTest {
+                let model_id = node.depends_on.nodes.first()?.clone();
+                let model = manifest.nodes.get(&model_id)?;
+                node.database = model.database.clone();
+                node.schema = model.schema.clone();
+                node.alias = format!("{}::{}", model.name, node.name);
+                node.depends_on.nodes = model.depends_on.nodes.clone();
+                node.attached_node = Some(model_id);
+            }
             Some(node)
-        });
-    let unit_tests = selected
-        .iter()
-        .filter(|id| id.starts_with("unit_test."))
-        .filter_map(|id| {
-            let body = manifest.yaml_resources.get(id)?;
-            let model_id = body["depends_on"]["nodes"].get(0)?.as_str()?;
-            let model = manifest.nodes.get(model_id)?;
-            let mut node = ManifestNode::new(
-                ResourceType::UnitTest,
-                body["package_name"].as_str().unwrap_or_default(),
-                body["name"].as_str().unwrap_or_default(),
-            );
-            node.unique_id = id.clone();
-            node.original_file_path = body["original_file_path"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            node.path = body["path"].as_str().unwrap_or_default().to_string();
-            node.database = model.database.clone();
-            node.schema = model.schema.clone();
-            node.alias = format!("{}::{}", model.name, node.name);
-            node.depends_on = DependsOn {
-                macros: Vec::new(),
-                nodes: model.depends_on.nodes.clone(),
-            };
-            node.attached_node = Some(model_id.to_string());
-            Some(node)
-        });
-    unit_tests.chain(saved_queries).collect()
+        })
+        .collect()
 }
 
 /// A value as a SQL literal: numbers and booleans as written, everything else quoted.
