@@ -25,3 +25,15 @@ pub use eval::{Environment, FilterFn, Globals, Namespace, State, TestFn, Undefin
 pub use template::{Block, BlockKind, MacroDef, MacroKind, Template};
 pub use value::ops::BinOp;
 pub use value::{DictRef, Kwargs, ListRef, MacroValue, NativeFunction, Object, Value};
+
+/// Python's `repr()` of a float: shortest round-trip digits, scientific outside [1e-4, 1e16).
+pub fn python_float_repr(f: f64) -> String {
+    value::repr::float_repr(f)
+}
+
+/// A string as Python's `json.dumps` writes it (`ensure_ascii`), quotes included.
+pub fn python_json_string(s: &str) -> String {
+    let mut out = String::new();
+    value::json::write_str(s, &mut out);
+    out
+}

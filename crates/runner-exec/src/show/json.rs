@@ -18,67 +18,20 @@ pub(super) enum PyJson {
     Object(Vec<(String, PyJson)>),
 }
 
-/// Python's `repr(float)`: the shortest round-trip digits, positional from 1e-4 up to 1e16,
-/// otherwise `1e+20`, `1.5e-07`.
+/// A float as Python's `json.dumps` writes it: `repr`, with `NaN` and `Infinity` spelled as JSON
+/// extensions.
 pub(super) fn py_float(f: f64) -> String {
     if f.is_nan() {
-        return "NaN".into();
-    }
-    if f.is_infinite() {
-        return if f < 0.0 { "-Infinity" } else { "Infinity" }.into();
-    }
-    let sci = format!("{f:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i64 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    if (-4..16).contains(&exp) {
-        if exp >= 0 {
-            let int_len = usize::try_from(exp + 1).unwrap_or(1);
-            if digits.len() <= int_len {
-                format!("{sign}{digits}{}.0", "0".repeat(int_len - digits.len()))
-            } else {
-                format!("{sign}{}.{}", &digits[..int_len], &digits[int_len..])
-            }
-        } else {
-            let zeros = usize::try_from(-exp - 1).unwrap_or(0);
-            format!("{sign}0.{}{digits}", "0".repeat(zeros))
-        }
+        "NaN".into()
+    } else if f.is_infinite() {
+        if f < 0.0 { "-Infinity" } else { "Infinity" }.into()
     } else {
-        let m = if digits.len() == 1 {
-            digits.clone()
-        } else {
-            format!("{}.{}", &digits[..1], &digits[1..])
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        format!("{sign}{m}e{esign}{:02}", exp.unsigned_abs())
+        runner_jinja::python_float_repr(f)
     }
 }
 
-pub(super) fn py_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if c.is_ascii() && !c.is_ascii_control() => out.push(c),
-            c => {
-                let mut buf = [0u16; 2];
-                for unit in c.encode_utf16(&mut buf) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-        }
-    }
-    out.push('"');
+fn py_string(s: &str, out: &mut String) {
+    out.push_str(&runner_jinja::python_json_string(s));
 }
 
 impl PyJson {
