@@ -84,6 +84,10 @@ pub struct Common {
     /// `show`: SQL to preview instead of a selected node (may use `ref`, `source` and macros).
     #[arg(long, global = true)]
     pub inline: Option<String>,
+    /// Read target fields (credentials from AWS) as a JSON object from stdin: how `runner run
+    /// --package` hands credentials to the engine process without a file or an environment variable.
+    #[arg(long, global = true, hide = true)]
+    pub target_overrides_stdin: bool,
     /// `show`: rows to preview (a negative number shows all rows).
     #[arg(
         long,
@@ -130,6 +134,21 @@ pub enum Command {
     Clean(Common),
     /// Preview rows of a model or of inline SQL.
     Show(Common),
+    /// Build a project's reproducible package (.tar.gz + .sha256) and publish it to S3 or a folder.
+    Package(runner_job::PackageArgs),
+}
+
+/// `runner run --package …` (or `runner run` with RUNNER_PACKAGE set): the container entrypoint.
+#[derive(Debug, Parser)]
+#[command(
+    name = "runner run",
+    version,
+    about = "Fetch a dbt project package, run dbt commands on it, publish the artifacts, exit 0/1/2"
+)]
+pub struct JobCli {
+    /// The job's options.
+    #[command(flatten)]
+    pub job: runner_job::JobArgs,
 }
 
 impl Command {
@@ -152,7 +171,38 @@ impl Command {
             Command::Deps(_) => "deps",
             Command::Clean(_) => "clean",
             Command::Show(_) => "show",
+            Command::Package(_) => "package",
         }
+    }
+}
+
+/// How the process was asked to work.
+pub enum Mode {
+    /// The container entrypoint: `runner run --package …`, or `runner run` with RUNNER_PACKAGE set.
+    Job,
+    /// The entrypoint running one dbt command given as argv: `runner dbt build --select x` with
+    /// RUNNER_PACKAGE set (an ECS command override or a schedule's container override).
+    JobCommand(Vec<String>),
+    /// A dbt verb on a project directory.
+    Dbt,
+}
+
+/// Decides the [`Mode`] from argv and the environment. Without RUNNER_PACKAGE and `--package`,
+/// everything is dbt's verbs (`runner run` is dbt's `run`).
+pub fn mode(args: &[String]) -> Mode {
+    let package_env = std::env::var_os("RUNNER_PACKAGE").is_some_and(|p| !p.is_empty());
+    match args.get(1).map(String::as_str) {
+        Some("run")
+            if package_env
+                || args
+                    .iter()
+                    .skip(2)
+                    .any(|a| a == "--package" || a.starts_with("--package=")) =>
+        {
+            Mode::Job
+        }
+        Some("dbt") if package_env && args.len() > 2 => Mode::JobCommand(args[2..].to_vec()),
+        _ => Mode::Dbt,
     }
 }
 

@@ -26,6 +26,7 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Debug(c) => crate::utility::debug(&c),
         Command::Clean(c) => crate::utility::clean(&c),
         Command::Show(c) => crate::utility::show(&c),
+        Command::Package(p) => Ok(runner_job::build_package(&p)),
         _ => {
             eprintln!(
                 "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `debug`, `clean` and `show` are."
@@ -116,6 +117,11 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
     let profile_override = c.profile.clone();
     let target_override = c.target.clone();
     let threads = c.threads;
+    let overrides = if c.target_overrides_stdin {
+        Some(read_target_overrides()?)
+    } else {
+        None
+    };
     let project_dir_for_target = dir.clone();
     let resolved: std::sync::Arc<std::sync::Mutex<Option<Target>>> = Default::default();
     let resolved_in = resolved.clone();
@@ -154,6 +160,14 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
             if let Some(n) = threads {
                 t.threads = n;
             }
+            if let Some(o) = &overrides {
+                apply_target_overrides(&mut t, o).map_err(|message| {
+                    CompileError::Project(runner_project::ProjectError::Profile {
+                        path: t.source.clone().unwrap_or_default(),
+                        message,
+                    })
+                })?;
+            }
             *resolved_in.lock().expect("target lock") = Some(t.clone());
             Ok(t)
         }),
@@ -175,6 +189,48 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
         target_dir,
         target,
     })
+}
+
+/// Reads the credentials `runner run --package` sends over stdin.
+fn read_target_overrides() -> Result<Map<String, Json>> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .context("reading target overrides from stdin")?;
+    match serde_json::from_str(&text) {
+        Ok(Json::Object(m)) => Ok(m),
+        _ => bail!("--target-overrides-stdin: stdin is not a JSON object"),
+    }
+}
+
+/// Puts credentials from AWS into the target, under the canonical field names (dropping the aliases
+/// `pass` and `database` so the profile's own values cannot win).
+fn apply_target_overrides(t: &mut Target, overrides: &Map<String, Json>) -> Result<(), String> {
+    if !["postgres", "redshift"].contains(&t.adapter_type.as_str()) {
+        return Err(format!(
+            "credentials from AWS apply to postgres and redshift targets; target '{}' is {}",
+            t.target_name, t.adapter_type
+        ));
+    }
+    if let Some(engine) = overrides.get("_engine").and_then(Json::as_str)
+        && engine != t.adapter_type
+    {
+        return Err(format!(
+            "the credentials are for a {engine} database but target '{}' is {}",
+            t.target_name, t.adapter_type
+        ));
+    }
+    for (key, value) in overrides.iter().filter(|(k, _)| !k.starts_with('_')) {
+        let alias = match key.as_str() {
+            "password" => Some("pass"),
+            "dbname" => Some("database"),
+            _ => None,
+        };
+        if let Some(a) = alias {
+            t.fields.remove(a);
+        }
+        t.fields.insert(key.clone(), value.clone());
+    }
+    Ok(())
 }
 
 pub fn write_manifest(parsed: &runner_compile::ParsedProject, target_dir: &Path) -> Result<()> {

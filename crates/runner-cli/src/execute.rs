@@ -80,6 +80,8 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
         .with_context(|| format!("creating {}", target_dir.display()))?;
 
     let adapter = open_adapter(&target)?;
+    let interrupt = std::sync::Arc::new(runner_exec::Interrupt::new());
+    crate::signals::watch(interrupt.clone());
 
     console.running();
     console.found(&parsed.manifest);
@@ -100,6 +102,7 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
             )))
             .collect(),
         target_name: target.target_name.clone(),
+        interrupt: interrupt.clone(),
     };
     let report = match runner_exec::execute(&mut parsed, &adapter, &ids, &options, &console) {
         Ok(report) => report,
@@ -116,6 +119,12 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
         invocation_args(c, which, target.threads),
     );
     runner_artifacts::write_json_file(&target_dir.join("run_results.json"), &artifact.to_json())?;
+    if let Some(reason) = interrupt.reason() {
+        console.error(&format!(
+            "Interrupted: {reason}; run_results.json records the nodes that ran"
+        ));
+        return Ok(exit::ERROR);
+    }
     Ok(if report.has_failures() {
         exit::NODE_FAILURE
     } else {

@@ -6,12 +6,27 @@ mod commands;
 mod execute;
 mod exit;
 mod list;
+mod signals;
 mod utility;
 
 use clap::Parser;
 
 fn main() {
-    let args = cli::normalize_argv(std::env::args().collect());
+    let raw: Vec<String> = std::env::args().collect();
+    match cli::mode(&raw) {
+        cli::Mode::Job => {
+            let job = cli::JobCli::parse_from(raw.into_iter().skip(1));
+            std::process::exit(runner_job::run(&job.job));
+        }
+        cli::Mode::JobCommand(words) => {
+            // Every job option comes from RUNNER_*; argv is the one dbt command to run.
+            let mut job = cli::JobCli::parse_from(["run"]);
+            job.job.commands = vec![runner_job::supervise::join_words(&words)];
+            std::process::exit(runner_job::run(&job.job));
+        }
+        cli::Mode::Dbt => {}
+    }
+    let args = cli::normalize_argv(raw);
     let cli = cli::Cli::parse_from(args);
     let code = match commands::run(cli.command) {
         Ok(code) => code,

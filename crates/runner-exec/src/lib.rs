@@ -12,6 +12,7 @@ pub mod cache;
 pub mod console;
 pub mod error;
 pub mod hooks;
+pub mod interrupt;
 pub mod introspect;
 pub mod node;
 pub mod scheduler;
@@ -32,6 +33,7 @@ use serde_json::{Map, Value as Json};
 
 pub use console::Console;
 pub use error::{ExecError, Result};
+pub use interrupt::Interrupt;
 pub use scheduler::RunGraph;
 
 /// Which verb is running (decides test edges and the `flags.WHICH` templates see).
@@ -78,6 +80,8 @@ pub struct ExecOptions {
     pub package_dirs: HashMap<String, PathBuf>,
     /// Target name, for the `Concurrency:` line.
     pub target_name: String,
+    /// Stops the run from outside (a signal, a deadline).
+    pub interrupt: Arc<Interrupt>,
 }
 
 /// The outcome of a run.
@@ -160,6 +164,7 @@ pub fn execute(
         threads: options.threads,
         fail_fast: options.fail_fast,
         console,
+        interrupt: &options.interrupt,
     };
     let finished = if graph.order.is_empty() {
         drop(first);
@@ -169,13 +174,19 @@ pub fn execute(
     };
     let node_results: Vec<NodeRunResult> =
         finished.iter().map(|f| f.outcome.result.clone()).collect();
-    let end_conn = adapter.connect().map_err(|source| ExecError::Connect {
-        target: options.target_name.clone(),
-        source,
-    })?;
-    let (end_results, _) = hooks::run_hooks(&env, end_conn, "on-run-end", &node_results, console)?;
-    results.extend(node_results);
-    results.extend(end_results);
+    // An interrupted run skips on-run-end, as dbt does: the warehouse may be going away.
+    if !options.interrupt.is_triggered() {
+        let end_conn = adapter.connect().map_err(|source| ExecError::Connect {
+            target: options.target_name.clone(),
+            source,
+        })?;
+        let (end_results, _) =
+            hooks::run_hooks(&env, end_conn, "on-run-end", &node_results, console)?;
+        results.extend(node_results);
+        results.extend(end_results);
+    } else {
+        results.extend(node_results);
+    }
 
     record_compiled(
         parsed,

@@ -12,6 +12,7 @@ use runner_artifacts::{
 };
 
 use crate::console::Console;
+use crate::interrupt::Interrupt;
 use crate::node::{NodeEnv, NodeOutcome, run_node};
 
 /// Dependencies among the nodes that will run.
@@ -162,6 +163,8 @@ pub struct Schedule<'a> {
     pub fail_fast: bool,
     /// Output.
     pub console: &'a Console,
+    /// Stops the run from outside: no node starts after it fires.
+    pub interrupt: &'a Interrupt,
 }
 
 /// A finished node, in completion order.
@@ -189,6 +192,16 @@ fn skipped(id: &str) -> NodeOutcome {
         compiled: None,
         run_sql: None,
     }
+}
+
+/// The message of a node stopped by an [`Interrupt`].
+fn cancelled_message(interrupt: &Interrupt) -> String {
+    format!(
+        "Cancelled: {}",
+        interrupt
+            .reason()
+            .unwrap_or_else(|| "the run was interrupted".into())
+    )
 }
 
 /// Runs `graph` with `schedule.threads` workers; `first` is an already open connection.
@@ -246,10 +259,26 @@ pub fn run_graph(
                         .map(Ok)
                         .unwrap_or_else(|| adapter.connect());
                     let outcome = match c {
-                        Ok(c) => {
-                            let (outcome, back) = run_node(env, &id, c, &thread_id);
+                        Ok(c) if schedule.interrupt.enter(worker, c.cancel_handle()) => {
+                            let (mut outcome, back) = run_node(env, &id, c, &thread_id);
+                            schedule.interrupt.leave(worker);
                             conn = back;
+                            if schedule.interrupt.is_triggered()
+                                && outcome.result.status.is_failure()
+                            {
+                                outcome.result.message =
+                                    Some(cancelled_message(schedule.interrupt));
+                            }
                             outcome
+                        }
+                        Ok(c) => {
+                            schedule.interrupt.leave(worker);
+                            conn = Some(c);
+                            let mut o = skipped(&id);
+                            o.result.status = RunStatus::Error;
+                            o.result.thread_id = thread_id.clone();
+                            o.result.message = Some(cancelled_message(schedule.interrupt));
+                            o
                         }
                         Err(e) => {
                             let mut o = skipped(&id);
@@ -271,7 +300,7 @@ pub fn run_graph(
         let mut in_flight = 0usize;
         let mut stop = false;
         loop {
-            while !stop && in_flight < threads {
+            while !stop && !schedule.interrupt.is_triggered() && in_flight < threads {
                 let Some(first) = ready.iter().next().cloned() else {
                     break;
                 };

@@ -64,11 +64,15 @@ impl Runner {
 
     /// Runs `stop` and removes `dir` once this process has exited, even if it never drops the
     /// cluster (a shared cluster lives in a static) or dies from a panic or signal.
-    pub(crate) fn spawn_watchdog(&self, stop: &str, dir: &Path) -> Result<(), TestkitError> {
+    pub(crate) fn spawn_watchdog(
+        &self,
+        stop: &str,
+        dir: Option<&Path>,
+    ) -> Result<(), TestkitError> {
+        let remove = dir.map_or(String::new(), |d| format!("; rm -rf '{}'", d.display()));
         let script = format!(
-            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+            "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1{remove}",
             pid = std::process::id(),
-            dir = dir.display()
         );
         Command::new("sh")
             .args(["-c", &script])
@@ -78,6 +82,6 @@ impl Runner {
             .process_group(0)
             .spawn()
             .map(drop)
-            .map_err(io("spawning the cluster watchdog"))
+            .map_err(io("spawning a watchdog"))
     }
 }

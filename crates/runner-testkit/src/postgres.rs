@@ -96,7 +96,9 @@ impl PgCluster {
                 "immediate",
             ],
         );
-        cluster.runner.spawn_watchdog(&stop, cluster.dir.path())?;
+        cluster
+            .runner
+            .spawn_watchdog(&stop, Some(cluster.dir.path()))?;
         cluster.init()?;
         Ok(cluster)
     }
@@ -263,7 +265,7 @@ impl Drop for PgCluster {
     }
 }
 
-fn free_port() -> Result<u16, TestkitError> {
+pub(crate) fn free_port() -> Result<u16, TestkitError> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(io("finding a free port"))?;
     listener
         .local_addr()

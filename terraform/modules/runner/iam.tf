@@ -118,6 +118,7 @@ resource "aws_iam_role" "task" {
 }
 
 data "aws_iam_policy_document" "task" {
+  # Packages (the tarball, its .sha256, the latest.json pointer) and profiles.yml: GetObject only.
   statement {
     sid     = "ReadPackagesAndProfiles"
     actions = ["s3:GetObject"]
@@ -127,10 +128,10 @@ data "aws_iam_policy_document" "task" {
     ]
   }
 
-  # ListObjectsV2 (resolving latest/ when no pointer exists) and a 404 instead of a 403 for a
-  # missing key: only under the task's own prefixes.
+  # With ListBucket a missing package answers 404 (runner reports "does not exist") instead of
+  # 403; only under the read prefixes. runner itself never lists.
   statement {
-    sid       = "ListOwnPrefixes"
+    sid       = "MissingKeysAnswer404"
     actions   = ["s3:ListBucket"]
     resources = [local.bucket_arn]
 
@@ -140,15 +141,15 @@ data "aws_iam_policy_document" "task" {
       values = [
         "${var.packages_prefix}*",
         "${var.profiles_prefix}*",
-        "${var.artifacts_prefix}*",
-        "${var.run_history_prefix}*",
       ]
     }
   }
 
+  # Artifacts (runs/<run-id>/ and latest/) and run-history lines: PutObject only (nothing is read
+  # back or deleted).
   statement {
     sid     = "WriteArtifactsAndRunHistory"
-    actions = ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"]
+    actions = ["s3:PutObject"]
     resources = [
       "${local.bucket_arn}/${var.artifacts_prefix}*",
       "${local.bucket_arn}/${var.run_history_prefix}*",
@@ -201,22 +202,6 @@ data "aws_iam_policy_document" "task" {
         values   = ["secretsmanager.${local.region}.${local.dns_suffix}", "glue.${local.region}.${local.dns_suffix}"]
       }
     }
-  }
-
-  statement {
-    sid       = "RunHistoryDatabase"
-    actions   = ["glue:GetDatabase"]
-    resources = [local.glue_catalog_arn, "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${local.glue_database}"]
-  }
-
-  statement {
-    sid     = "RunHistoryTable"
-    actions = ["glue:GetTable", "glue:CreateTable", "glue:UpdateTable", "glue:BatchCreatePartition"]
-    resources = [
-      local.glue_catalog_arn,
-      "arn:${local.partition}:glue:${local.region}:${local.account_id}:database/${local.glue_database}",
-      "arn:${local.partition}:glue:${local.region}:${local.account_id}:table/${local.glue_database}/${var.run_history_table}",
-    ]
   }
 }
 

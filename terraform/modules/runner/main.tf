@@ -19,9 +19,12 @@ locals {
   kms_key_arn    = var.kms_key_arn != null ? var.kms_key_arn : aws_kms_key.runner[0].arn
 
   # Where the task finds its inputs and puts its outputs (RUNNER_* environment, IAM prefixes).
-  package_uri      = "s3://${local.bucket_name}/${var.packages_prefix}${var.project}/"
+  # runner's S3 layout (crates/runner-job/src/layout.rs): packages under
+  # <packages>/<project>/<version>/, runs under <artifacts>/<project>/<target>/runs/<run-id>/.
+  packages_uri     = "s3://${local.bucket_name}/${var.packages_prefix}"
+  package_uri      = "s3://${local.bucket_name}/${var.packages_prefix}${var.project}/${var.package_version}"
   profiles_uri     = "s3://${local.bucket_name}/${var.profiles_prefix}${var.project}/profiles.yml"
-  artifacts_uri    = "s3://${local.bucket_name}/${var.artifacts_prefix}${var.project}/"
+  artifacts_uri    = "s3://${local.bucket_name}/${var.artifacts_prefix}"
   run_history_uri  = "s3://${local.bucket_name}/${var.run_history_prefix}"
   athena_results   = "s3://${local.bucket_name}/athena-results/"
   glue_database    = coalesce(var.run_history_database, replace(var.name, "-", "_"))
@@ -32,6 +35,7 @@ locals {
       RUNNER_PACKAGE    = local.package_uri
       RUNNER_PROFILES   = local.profiles_uri
       RUNNER_ARTIFACTS  = local.artifacts_uri
+      RUNNER_HISTORY    = local.run_history_uri
       RUNNER_TARGET     = var.dbt_target
       RUNNER_LOG_FORMAT = "json"
     },

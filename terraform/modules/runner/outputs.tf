@@ -104,8 +104,8 @@ output "kms_key_arn" {
 }
 
 output "run_history_table" {
-  description = "Glue database.table of the run history."
-  value       = "${local.glue_database}.${var.run_history_table}"
+  description = "Glue tables of the run history (Athena): database.<name>_runs and database.<name>_node_results."
+  value       = { for k, t in aws_glue_catalog_table.run_history : k => "${local.glue_database}.${t.name}" }
 }
 
 output "athena_workgroup" {

@@ -76,6 +76,17 @@ variable "project" {
   }
 }
 
+variable "package_version" {
+  description = "Package version the task runs: `latest` follows the pointer `runner package` moves; pin a version (e.g. 1.4.2) to freeze it."
+  type        = string
+  default     = "latest"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,64}$", var.package_version))
+    error_message = "package_version is a version such as 1.4.2, or latest."
+  }
+}
+
 variable "dbt_target" {
   description = "Value of RUNNER_TARGET: the profiles.yml target the task runs against."
   type        = string
@@ -226,7 +237,7 @@ variable "run_history_database" {
 }
 
 variable "run_history_table" {
-  description = "Name of the run-history table runner creates and updates in the Glue database."
+  description = "Name prefix of the run-history tables: <name>_runs (one row per run) and <name>_node_results (one row per node result)."
   type        = string
   default     = "run_history"
 }

@@ -3,6 +3,7 @@
 mod compare;
 mod compile;
 mod errors;
+mod job;
 mod oracle;
 mod run;
 mod schema;
