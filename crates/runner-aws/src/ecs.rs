@@ -32,7 +32,10 @@ pub fn task_id_from_metadata(metadata_uri: &str) -> Result<String, AwsError> {
     stream
         .set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(|e| fail(e.to_string()))?;
-    write!(stream, "GET /{path} HTTP/1.0\r\nHost: {authority}\r\n\r\n")
+    // One write: a server that answers after the first read must not see a half request.
+    let request = format!("GET /{path} HTTP/1.0\r\nHost: {authority}\r\n\r\n");
+    stream
+        .write_all(request.as_bytes())
         .map_err(|e| fail(e.to_string()))?;
     let mut response = String::new();
     stream

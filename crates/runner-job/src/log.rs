@@ -91,8 +91,21 @@ impl JobLog {
         }
     }
 
-    /// Relays a line of the engine's output.
+    /// Relays a line of the engine's output. In JSON mode a line that is not already a JSON event
+    /// (a message the engine printed to stderr) is wrapped into one, so every line parses.
     pub fn relay(&self, line: &str, stderr: bool) {
+        if self.json && !line.trim_start().starts_with('{') {
+            if !line.trim().is_empty() {
+                let level = if stderr { "warn" } else { "info" };
+                self.event(
+                    level,
+                    "EngineOutput",
+                    line,
+                    json!({"stream": if stderr { "stderr" } else { "stdout" }}),
+                );
+            }
+            return;
+        }
         self.line(line, stderr);
     }
 

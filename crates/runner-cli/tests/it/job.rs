@@ -684,3 +684,116 @@ fn an_ecs_command_override_runs_through_the_job() {
         serde_json::json!(["seed --select raw_customers"])
     );
 }
+
+/// Serves the ECS task metadata endpoint (`GET /v4/x/task`) once per connection, on a free port.
+fn fake_task_metadata(task_id: &'static str) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut request = Vec::new();
+            let mut buf = [0u8; 512];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let body = format!(
+                r#"{{"Cluster":"runner","TaskARN":"arn:aws:ecs:eu-west-1:123456789012:task/runner/{task_id}"}}"#
+            );
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    format!("http://127.0.0.1:{port}/v4/x")
+}
+
+#[test]
+fn on_ecs_the_run_id_is_the_task_id_logs_are_json_and_timeout_stops_the_run() {
+    let pg = PgCluster::shared();
+    pg.create_database("job_timeout").unwrap();
+    let project = fixture_copy("store");
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        format!(
+            "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: job_timeout\n      schema: shop\n      threads: 2\n",
+            pg.host(),
+            pg.port()
+        ),
+    )
+    .unwrap();
+    let cwd = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    let out = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args([
+            "run",
+            "--package",
+            project.path().to_str().unwrap(),
+            "--artifacts",
+            "out",
+            "--timeout",
+            "4s",
+            "--command",
+            "build --vars '{slow_customers: true}'",
+        ])
+        .current_dir(cwd.path())
+        .env("HOME", cwd.path())
+        .env(
+            "ECS_CONTAINER_METADATA_URI_V4",
+            fake_task_metadata("0f1e2d3c4b5a"),
+        )
+        .env_remove("DBT_PROFILES_DIR")
+        .env_remove("RUNNER_PACKAGE")
+        .output()
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let events: Vec<Json> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not a JSON line: {l}")))
+        .collect();
+    let last = events
+        .last()
+        .unwrap_or_else(|| panic!("no output: {}", text(&out)));
+    assert_eq!(last["info"]["name"], "RunnerJobSummary");
+    assert_eq!(last["data"]["run_id"], "0f1e2d3c4b5a");
+    assert!(
+        last["info"]["msg"].as_str().unwrap().contains("--timeout"),
+        "{last}"
+    );
+    let results: Json = serde_json::from_slice(
+        &std::fs::read(
+            cwd.path()
+                .join("out/shop/dev/runs/0f1e2d3c4b5a/run_results.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    // The deadline may fall while the slow model runs (it is then cancelled and recorded) or
+    // before it starts (it never runs): either way it does not succeed.
+    let customers = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["unique_id"] == "model.shop.customers");
+    if let Some(c) = customers {
+        assert_eq!(c["status"], "error");
+        assert!(c["message"].as_str().unwrap().contains("--timeout"), "{c}");
+    }
+    let log =
+        std::fs::read_to_string(cwd.path().join("out/shop/dev/runs/0f1e2d3c4b5a/run.log")).unwrap();
+    assert!(log.lines().all(|l| serde_json::from_str::<Json>(l).is_ok()));
+    let sleeping = "select count(*) from pg_stat_activity where query like '%pg_sleep(8)%' and pid <> pg_backend_pid()";
+    assert_eq!(pg.psql("job_timeout", sleeping).unwrap().trim(), "0");
+}
