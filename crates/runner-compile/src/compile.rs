@@ -144,26 +144,61 @@ fn inject_ctes(sql: &str, ctes: &[InjectedCte]) -> String {
         .map(|c| c.sql.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    let lower = sql.to_ascii_lowercase();
-    // dbt merges into an existing leading `with`; otherwise it adds one.
-    let trimmed_start = lower.len() - lower.trim_start().len();
-    if lower[trimmed_start..].starts_with("with ") || lower[trimmed_start..].starts_with("with\n") {
-        // The whitespace after `with` stays as written, then the CTEs, then `, ` and the user's CTEs.
-        let rest = &sql[trimmed_start + 4..];
-        let body = rest.trim_start();
-        format!(
-            "{}with{}{joined}, {body}",
-            &sql[..trimmed_start],
-            &rest[..rest.len() - body.len()]
-        )
-    } else {
-        // The CTEs go before the first token (a comment counts), after any leading whitespace.
-        format!(
+    // dbt (through sqlparse) looks past leading whitespace and comments for a `with` (or
+    // `with recursive`) keyword and merges into it; otherwise it adds one before the first token,
+    // which may be a comment.
+    let first = skip_trivia(sql, 0, true);
+    let first_token = skip_trivia(sql, 0, false);
+    match keyword_at(sql, first, "with") {
+        Some(after_with) => {
+            let mut insert_at = after_with;
+            let next = skip_trivia(sql, after_with, false);
+            if let Some(after_recursive) = keyword_at(sql, next, "recursive") {
+                insert_at = after_recursive;
+            }
+            // The whitespace after the keyword stays as written, then the CTEs, then `, ` and the
+            // user's first CTE (sqlparse inserts before the next non-whitespace token).
+            let body_at = skip_trivia(sql, insert_at, false);
+            format!("{}{joined}, {}", &sql[..body_at], &sql[body_at..])
+        }
+        None => format!(
             "{}with{joined} {}",
-            &sql[..trimmed_start],
-            &sql[trimmed_start..]
-        )
+            &sql[..first_token],
+            &sql[first_token..]
+        ),
     }
+}
+
+/// The offset of the first character at or after `from` that is not whitespace (nor, with
+/// `comments`, part of a `-- ...` or `/* ... */` comment).
+fn skip_trivia(sql: &str, from: usize, comments: bool) -> usize {
+    let bytes = sql.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_whitespace() {
+            i += 1;
+        } else if comments && sql[i..].starts_with("--") {
+            i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n + 1);
+        } else if comments && sql[i..].starts_with("/*") {
+            i = sql[i + 2..]
+                .find("*/")
+                .map_or(bytes.len(), |n| i + 2 + n + 2);
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The offset just after `keyword` when `sql` has it (any case, as a whole word) at `at`.
+fn keyword_at(sql: &str, at: usize, keyword: &str) -> Option<usize> {
+    let end = at + keyword.len();
+    let word = sql.get(at..end)?;
+    let boundary = sql[end..]
+        .chars()
+        .next()
+        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+    (word.eq_ignore_ascii_case(keyword) && boundary).then_some(end)
 }
 
 type Done = HashMap<String, (String, Vec<InjectedCte>)>;
@@ -378,3 +413,53 @@ pub fn write_sql_file(path: &Path, sql: &str) -> Result<()> {
 
 /// Keeps `Manifest` in scope for docs.
 pub type CompiledManifest = Manifest;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inject(sql: &str) -> String {
+        let cte = InjectedCte {
+            id: "model.p.e".into(),
+            sql: " __dbt__cte__e as (\nselect 1\n)".into(),
+        };
+        inject_ctes(sql, &[cte])
+    }
+
+    /// Expectations from dbt-core 1.12's `inject_ctes_into_sql` (sqlparse) on the same inputs.
+    #[test]
+    fn ctes_merge_into_a_with_after_leading_comments() {
+        assert_eq!(
+            inject("-- setup\nwith a as (select 1)\nselect * from a"),
+            "-- setup\nwith  __dbt__cte__e as (\nselect 1\n), a as (select 1)\nselect * from a"
+        );
+        assert_eq!(
+            inject("/* note */ WITH  a as (select 1) select * from a"),
+            "/* note */ WITH   __dbt__cte__e as (\nselect 1\n), a as (select 1) select * from a"
+        );
+        assert_eq!(
+            inject("with recursive a as (select 1) select * from a"),
+            "with recursive  __dbt__cte__e as (\nselect 1\n), a as (select 1) select * from a"
+        );
+        assert_eq!(
+            inject("with\n  a as (select 1) select * from a"),
+            "with\n   __dbt__cte__e as (\nselect 1\n), a as (select 1) select * from a"
+        );
+    }
+
+    #[test]
+    fn ctes_go_before_the_first_token_without_a_with() {
+        assert_eq!(
+            inject("-- only a comment\nselect * from x"),
+            "with __dbt__cte__e as (\nselect 1\n) -- only a comment\nselect * from x"
+        );
+        assert_eq!(
+            inject("\n  select 1"),
+            "\n  with __dbt__cte__e as (\nselect 1\n) select 1"
+        );
+        assert_eq!(
+            inject("select 1 as withdrawn"),
+            "with __dbt__cte__e as (\nselect 1\n) select 1 as withdrawn"
+        );
+    }
+}

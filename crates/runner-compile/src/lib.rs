@@ -247,7 +247,7 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
             g
         },
         resolver: std::sync::OnceLock::new(),
-        graph: std::sync::OnceLock::new(),
+        graph: Default::default(),
         default_database: target.database(),
         default_schema: target.schema(),
     });
@@ -263,7 +263,8 @@ pub fn graph_nodes(
     with_config: bool,
 ) -> Vec<runner_graph::GraphNode> {
     let mut out = Vec::new();
-    for (id, n) in &manifest.nodes {
+    // A node disabled in place (a test of a missing model) is no part of the graph, as in dbt.
+    for (id, n) in manifest.nodes.iter().filter(|(_, n)| is_enabled(n)) {
         let rt = match n.resource_type {
             ResourceType::Model => runner_graph::ResourceType::Model,
             ResourceType::Test => runner_graph::ResourceType::Test,
@@ -330,6 +331,11 @@ pub fn graph_nodes(
         out.push(json_graph_node(id, G::Exposure, &body, &body["tags"]));
     }
     out
+}
+
+/// Whether a manifest node takes part in selection and runs (`config.enabled` is not false).
+pub fn is_enabled(node: &runner_artifacts::ManifestNode) -> bool {
+    node.config.get("enabled") != Some(&Json::Bool(false))
 }
 
 /// A graph node for a resource the manifest keeps as JSON (sources, exposures, YAML-only resources).

@@ -528,9 +528,10 @@ pub fn parse_project(
             _ => vec![(format!("{rt}.{}.{}", entry.package, entry.name), None)],
         };
         for (attached, version) in targets {
-            if !nodes.contains_key(&attached) {
-                continue;
-            }
+            // dbt keeps the tests of a missing or disabled model; they are disabled once their
+            // refs are resolved, and attached to the disabled model when there is one.
+            let attached = (nodes.contains_key(&attached) || disabled.contains_key(&attached))
+                .then_some(attached);
             for c in columns_of(&entry.body) {
                 let col = c.get("name").and_then(Json::as_str).map(String::from);
                 for t in declared_tests(c) {
@@ -580,7 +581,7 @@ pub fn parse_project(
                 Some(v) => format!("ref('{}', version='{v}')", entry.name),
                 None => format!("ref('{}')", entry.name),
             },
-            attached_node: Some(attached.clone()),
+            attached_node: attached.clone(),
         };
         pending.push((
             build_test_node(&owner, &decl, created_at),
@@ -609,28 +610,7 @@ pub fn parse_project(
         ));
     }
     for ((mut node, kwargs), decl, package) in pending {
-        let (mut config, mut unrendered) = crate::nodes::base_config(
-            loaded,
-            ResourceType::Test,
-            &package,
-            &node.fqn,
-            Some(&decl.config),
-        );
-        finish_config(
-            loaded,
-            ResourceType::Test,
-            &package,
-            &node.fqn.clone(),
-            &mut config,
-            &mut unrendered,
-            &[],
-        );
-        // A test whose name was shortened carries the short alias in its config too.
-        if node.alias != node.name {
-            config.insert("alias".into(), Json::from(node.alias.clone()));
-        }
-        node.config = config;
-        node.unrendered_config = unrendered;
+        set_test_config(loaded, &mut node, &decl, &package, &[]);
         name_relation(&shared, &mut node)?;
         let macro_id = shared
             .registry
@@ -654,10 +634,31 @@ pub fn parse_project(
             shared: shared.clone(),
             scope: scope.clone(),
         });
-        kwargs_values(&ctx, &kwargs, &node.original_file_path)?;
+        let values = kwargs_values(&ctx, &kwargs, &node.original_file_path)?;
         let captured = scope.take_captured();
         node.refs = captured.refs;
         node.sources = captured.sources;
+        // Like dbt, render the test macro at parse time (all but the two built-in tests dbt
+        // configures statically): `config()` calls inside it (dbt_utils' `fail_calc`) configure
+        // the test, under the entry's own config, which dbt's raw code repeats after the call.
+        if !STATIC_TESTS.contains(&macro_id.as_str()) {
+            let in_macro = render_test_macro(&shared, &node, values)?;
+            node.refs.extend(in_macro.refs);
+            node.sources.extend(in_macro.sources);
+            let calls: Vec<Map<String, Json>> = in_macro
+                .config_calls
+                .into_iter()
+                .map(|mut call| {
+                    call.retain(|k, _| k != "alias" && !decl.config.contains_key(k));
+                    call
+                })
+                .filter(|call| !call.is_empty())
+                .collect();
+            if !calls.is_empty() {
+                set_test_config(loaded, &mut node, &decl, &package, &calls);
+                name_relation(&shared, &mut node)?;
+            }
+        }
         // dbt renders a generic test at parse time only when it carries config (a `config()` call
         // in its raw code); otherwise get_where_subquery, the `model` wrapper, appears at compile.
         let rendered_at_parse = node.raw_code.contains("{{ config(");
@@ -670,6 +671,14 @@ pub fn parse_project(
             )
             .collect();
         node.tags = crate::config::config_tags(&node.config);
+        // A test configured `enabled: false` goes to `disabled`, as other nodes do.
+        if node.config.get("enabled") == Some(&Json::Bool(false)) {
+            disabled
+                .entry(node.unique_id.clone())
+                .or_default()
+                .push(node.to_json());
+            continue;
+        }
         test_kwargs.insert(node.unique_id.clone(), kwargs);
         nodes.insert(node.unique_id.clone(), node);
     }
@@ -696,10 +705,76 @@ pub fn parse_project(
             crate::resolve::macro_node(entry, created_at),
         );
     }
+    let graph_used = templates
+        .values()
+        .map(|t| t.source())
+        .chain(shared.registry.all().iter().map(|m| m.template.source()))
+        .any(crate::context::flat_graph::mentions_graph);
+    shared.graph.install(&manifest, graph_used);
     Ok(ParsedProject {
         manifest,
         templates,
         test_kwargs,
         shared,
     })
+}
+
+/// The built-in generic tests dbt configures without rendering their macro.
+const STATIC_TESTS: &[&str] = &["macro.dbt.test_not_null", "macro.dbt.test_unique"];
+
+/// A generic test's config: the project's levels, the entry's `config:`, then `config()` calls made
+/// by its macro (`calls`, applied to the config but not to `unrendered_config`, as dbt records only
+/// the raw code's static config there), then for package tests the root project's levels.
+fn set_test_config(
+    loaded: &LoadedProject,
+    node: &mut ManifestNode,
+    decl: &crate::generic_tests::TestDecl,
+    package: &str,
+    calls: &[Map<String, Json>],
+) {
+    let (mut config, mut unrendered) = crate::nodes::base_config(
+        loaded,
+        ResourceType::Test,
+        package,
+        &node.fqn,
+        Some(&decl.config),
+    );
+    for call in calls {
+        crate::config::merge_into(&mut config, call);
+    }
+    let fqn = node.fqn.clone();
+    finish_config(
+        loaded,
+        ResourceType::Test,
+        package,
+        &fqn,
+        &mut config,
+        &mut unrendered,
+        &[],
+    );
+    // A test whose name was shortened carries the short alias in its config too (dbt reads it
+    // from the trailing `config()` of the test's raw code).
+    if node.alias != node.name {
+        config.insert("alias".into(), Json::from(node.alias.clone()));
+        unrendered.insert("alias".into(), Json::from(node.alias.clone()));
+    }
+    node.config = config;
+    node.unrendered_config = unrendered;
+}
+
+/// Renders a generic test's macro call in parse mode with its arguments and returns what it
+/// recorded (refs, sources, `config()` calls).
+fn render_test_macro(
+    shared: &Arc<Shared>,
+    node: &ManifestNode,
+    values: HashMap<String, runner_jinja::Value>,
+) -> Result<crate::context::Captured> {
+    let call = node
+        .raw_code
+        .split_once("}}")
+        .map(|(call, _)| format!("{call}}}}}"))
+        .unwrap_or_else(|| node.raw_code.clone());
+    let template = Template::parse(&node.original_file_path, &call)
+        .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
+    parse_render(shared, node, &template, values)
 }

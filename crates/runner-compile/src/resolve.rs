@@ -146,15 +146,41 @@ fn push_unique(deps: &mut Vec<String>, id: String) {
 }
 
 /// Fills `depends_on.nodes` of every node from its refs and sources.
+///
+/// As in dbt, a test whose ref or source does not resolve (a test of a missing or disabled model,
+/// a `relationships` test to one) is not an error: it depends on what does resolve and is disabled
+/// in place (it stays in `nodes` with `enabled: false`, and is neither listed nor run).
 pub fn resolve_dependencies(manifest: &mut Manifest, index: &DependencyIndex) -> Result<()> {
     for node in manifest.nodes.values_mut() {
-        node.depends_on.nodes = index.nodes_for(
-            &node.unique_id,
-            &node.package_name,
-            &node.original_file_path,
-            &node.refs,
-            &node.sources,
-        )?;
+        if node.resource_type != ResourceType::Test {
+            node.depends_on.nodes = index.nodes_for(
+                &node.unique_id,
+                &node.package_name,
+                &node.original_file_path,
+                &node.refs,
+                &node.sources,
+            )?;
+            continue;
+        }
+        let mut deps = Vec::new();
+        let mut unresolved = false;
+        for r in &node.refs {
+            match index.refs.find(&node.package_name, r) {
+                Some(id) => push_unique(&mut deps, id.to_string()),
+                None => unresolved = true,
+            }
+        }
+        for [src, table] in &node.sources {
+            match index.sources.get(&(src.clone(), table.clone())) {
+                Some(id) => push_unique(&mut deps, id.clone()),
+                None => unresolved = true,
+            }
+        }
+        node.depends_on.nodes = deps;
+        if unresolved {
+            node.config
+                .insert("enabled".into(), serde_json::Value::Bool(false));
+        }
     }
     Ok(())
 }

@@ -106,7 +106,7 @@ impl Console {
             manifest
                 .nodes
                 .values()
-                .filter(|n| n.resource_type == t)
+                .filter(|n| n.resource_type == t && runner_compile::is_enabled(n))
                 .count()
         };
         self.info(&format!(

@@ -57,7 +57,53 @@ pub fn apply(result: &mut NodeRunResult, node: &ManifestNode, table: Option<&Val
             config("warn_if", "!= 0")
         ));
     } else {
+        // dbt reports a passing test's failures as 0, even when the query counted some that
+        // its thresholds (`error_if: ">10"`) let through.
         result.status = RunStatus::Pass;
         result.message = None;
+        result.failures = Some(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use runner_artifacts::{ResourceType, ResponseInfo};
+
+    fn verdict(row: Vec<Value>, config: serde_json::Value) -> NodeRunResult {
+        let mut node = ManifestNode::new(ResourceType::Test, "p", "t");
+        if let Json::Object(c) = config {
+            node.config = c;
+        }
+        let mut result = NodeRunResult {
+            unique_id: "test.p.t".into(),
+            status: RunStatus::Success,
+            timing: Vec::new(),
+            thread_id: "Thread-1".into(),
+            execution_time: 0.0,
+            adapter_response: ResponseInfo::default(),
+            message: None,
+            failures: None,
+            compiled_code: None,
+            relation_name: None,
+        };
+        let mut table = indexmap::IndexMap::new();
+        table.insert(Value::from("rows"), Value::list(vec![Value::list(row)]));
+        apply(&mut result, &node, Some(&Value::dict(table)));
+        result
+    }
+
+    #[test]
+    fn a_test_its_thresholds_let_pass_reports_no_failures() {
+        let r = verdict(
+            vec![Value::Int(6), Value::Bool(false), Value::Bool(false)],
+            serde_json::json!({"error_if": "<1", "warn_if": "<0"}),
+        );
+        assert_eq!((r.status, r.failures), (RunStatus::Pass, Some(0)));
+        let r = verdict(
+            vec![Value::Int(6), Value::Bool(true), Value::Bool(false)],
+            serde_json::json!({}),
+        );
+        assert_eq!((r.status, r.failures), (RunStatus::Warn, Some(6)));
     }
 }

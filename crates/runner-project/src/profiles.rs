@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value as Json;
 
 use crate::error::{ProjectError, Result};
-use crate::yaml::{self, StringRenderer, get, get_str, to_json};
+use crate::yaml::{self, StringRenderer, get, to_json};
 
 /// Field names whose values are secrets: never printed, logged or written to artifacts.
 pub const SECRET_FIELDS: &[&str] = &[
@@ -150,7 +150,7 @@ pub fn load_target(
         path: path.clone(),
         message,
     };
-    let mut profile_doc = get(&doc, profile).cloned().ok_or_else(|| {
+    let profile_doc = get(&doc, profile).ok_or_else(|| {
         let known: Vec<String> = doc
             .as_mapping()
             .map(|m| {
@@ -169,31 +169,42 @@ pub fn load_target(
             }
         ))
     })?;
-    // Only the chosen profile is rendered: another profile's missing env var must not fail this run.
+    // As dbt does, only the target name and then the chosen output are rendered: an env var that
+    // another profile or another target of this profile needs must not fail this run.
+    let target_name = match target {
+        Some(t) => t.to_string(),
+        None => match get(profile_doc, "target") {
+            Some(raw) => {
+                let mut name = raw.clone();
+                let mut keys = vec![profile.to_string(), "target".to_string()];
+                yaml::render_strings(&path, &mut name, &mut keys, render, &|_| false)?;
+                yaml::yaml_key(&name)
+            }
+            None => "default".into(),
+        },
+    };
+    let outputs = get(profile_doc, "outputs")
+        .ok_or_else(|| err(format!("profile `{profile}` has no `outputs`")))?;
+    let mut output = get(outputs, &target_name)
+        .ok_or_else(|| {
+            let known: Vec<String> = outputs
+                .as_mapping()
+                .map(|m| m.keys().map(yaml::yaml_key).collect())
+                .unwrap_or_default();
+            err(format!(
+                "target `{target_name}` not found in profile `{profile}` (targets: {})",
+                known.join(", ")
+            ))
+        })?
+        .clone();
     yaml::render_strings(
         &path,
-        &mut profile_doc,
-        &mut vec![profile.to_string()],
+        &mut output,
+        &mut vec![profile.to_string(), "outputs".into(), target_name.clone()],
         render,
         &|_| false,
     )?;
-    let target_name = match target {
-        Some(t) => t.to_string(),
-        None => get_str(&profile_doc, "target").unwrap_or_else(|| "default".into()),
-    };
-    let outputs = get(&profile_doc, "outputs")
-        .ok_or_else(|| err(format!("profile `{profile}` has no `outputs`")))?;
-    let output = get(outputs, &target_name).ok_or_else(|| {
-        let known: Vec<String> = outputs
-            .as_mapping()
-            .map(|m| m.keys().map(yaml::yaml_key).collect())
-            .unwrap_or_default();
-        err(format!(
-            "target `{target_name}` not found in profile `{profile}` (targets: {})",
-            known.join(", ")
-        ))
-    })?;
-    let Json::Object(fields) = to_json(output) else {
+    let Json::Object(fields) = to_json(&output) else {
         return Err(err(format!(
             "target `{target_name}` of profile `{profile}` must be a mapping"
         )));
@@ -225,7 +236,7 @@ pub fn load_target(
 mod tests {
     use super::*;
 
-    const PROFILES: &str = "p:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: localhost\n      port: \"{{ env_var('PORT') }}\"\n      password: \"{{ env_var('PW') }}\"\n      threads: 4\n    prod:\n      type: postgres\n      host: prod\nother:\n  outputs:\n    x:\n      type: duckdb\n      password: \"{{ env_var('MISSING') }}\"\n";
+    const PROFILES: &str = "p:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: localhost\n      port: \"{{ env_var('PORT') }}\"\n      password: \"{{ env_var('PW') }}\"\n      threads: 4\n    prod:\n      type: postgres\n      host: \"{{ env_var('PROD_HOST') }}\"\nother:\n  outputs:\n    x:\n      type: duckdb\n      password: \"{{ env_var('MISSING') }}\"\n";
 
     fn render(s: &str) -> std::result::Result<String, String> {
         match s {
@@ -252,6 +263,20 @@ mod tests {
         let shown = format!("{t:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("****"));
+    }
+
+    #[test]
+    fn another_target_of_the_profile_is_not_rendered() {
+        let d = dir();
+        let t = load_target(d.path(), "p", Some("dev"), &render).unwrap();
+        assert_eq!(t.fields["host"], "localhost");
+        let e = load_target(d.path(), "p", Some("prod"), &render)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("p.outputs.prod.host") && e.contains("PROD_HOST"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn node_name(ctx: &RenderContext, name: &str) -> Option<Value> {
             );
             Value::dict(m)
         }
-        "graph" => shared.graph.get().cloned().unwrap_or(Value::None),
+        "graph" => shared.graph.value(),
         _ => return None,
     })
 }

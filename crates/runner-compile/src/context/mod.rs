@@ -5,9 +5,11 @@
 //! engine learns dependencies and configuration; at compile time they resolve to relations.
 
 pub mod column;
+pub mod flat_graph;
 pub mod functions;
 pub mod objects;
 pub mod session;
+pub mod set;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -93,8 +95,8 @@ pub struct Shared {
     pub globals: HashMap<&'static str, Value>,
     /// Resolves refs and sources at compile time (filled once parsing is done).
     pub resolver: std::sync::OnceLock<Arc<dyn RefResolver>>,
-    /// `graph` (filled once parsing is done).
-    pub graph: std::sync::OnceLock<Value>,
+    /// `graph` (empty while parsing, complete once parsing is done).
+    pub graph: flat_graph::FlatGraph,
     /// Default database and schema for relations.
     pub default_database: String,
     /// Default schema.

@@ -399,22 +399,8 @@ pub fn run_globals(
             ))
         }),
     );
-    g.insert(
-        "set",
-        Value::from_function("set", |_, args, _| {
-            let items = match args.first() {
-                Some(v) => v.try_iter()?,
-                None => Vec::new(),
-            };
-            let mut out: Vec<Value> = Vec::new();
-            for i in items {
-                if !out.iter().any(|o| o == &i) {
-                    out.push(i);
-                }
-            }
-            Ok(Value::list(out))
-        }),
-    );
+    g.insert("set", super::set::set_function());
+    g.insert("set_strict", super::set::set_strict_function());
     g.insert("exceptions", Value::from_object(Arc::new(Exceptions)));
     g.insert("api", Value::from_object(Arc::new(Api)));
     g.insert(
