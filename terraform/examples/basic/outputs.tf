@@ -13,8 +13,13 @@ output "package_publisher_role_arns" {
   value       = module.runner.package_publisher_role_arns
 }
 
+output "packages_uri" {
+  description = "Ship packages here: runner package --output <packages_uri>."
+  value       = module.runner.packages_uri
+}
+
 output "package_uri" {
-  description = "Ship the package here (runner package --output)."
+  description = "The package the task runs (RUNNER_PACKAGE)."
   value       = module.runner.package_uri
 }
 
@@ -24,7 +29,7 @@ output "profiles_uri" {
 }
 
 output "artifacts_uri" {
-  description = "Run artifacts; latest/ holds the newest run and the docs site."
+  description = "Run artifacts: <project>/<target>/runs/<run-id>/, and <project>/<target>/latest/ with the newest run and docs site."
   value       = module.runner.artifacts_uri
 }
 

@@ -73,8 +73,13 @@ output "bucket_name" {
   value       = aws_s3_bucket.runner.bucket
 }
 
+output "packages_uri" {
+  description = "Where `runner package --output` ships packages: <packages_uri><project>/<version>/ and the <project>/latest.json pointer."
+  value       = local.packages_uri
+}
+
 output "package_uri" {
-  description = "RUNNER_PACKAGE: where `runner package --output` ships the project and the task reads it."
+  description = "RUNNER_PACKAGE: the package the task runs (<project>/latest follows the pointer `runner package` moves)."
   value       = local.package_uri
 }
 
