@@ -1,8 +1,4 @@
-//! The one table of exit codes, as dbt and schedulers read them.
+//! The one table of exit codes, as dbt and schedulers read them. It lives in `runner-job` (the
+//! entrypoint returns the same codes); the verbs use it from here.
 
-/// Everything selected succeeded.
-pub const SUCCESS: i32 = 0;
-/// The run completed but a node failed (a model error, a failing test).
-pub const NODE_FAILURE: i32 = 1;
-/// Configuration, project or infrastructure error: nothing (more) ran.
-pub const ERROR: i32 = 2;
+pub use runner_job::exit::{ERROR, NODE_FAILURE, SUCCESS};
