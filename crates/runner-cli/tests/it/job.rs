@@ -623,6 +623,29 @@ fn local_package_embedded_duckdb_and_local_artifacts() {
             .unwrap()
             .contains("succeeded")
     );
+    // DBT_JOB_ID and DBT_JOB_RUN_ID reach env_var(), for packages that record runs.
+    let out = crate::support::runner(
+        cwd.path(),
+        &[
+            "run",
+            "--package",
+            project.path().to_str().unwrap(),
+            "--artifacts",
+            "out",
+            "--run-id",
+            "local-2",
+            "--job-id",
+            "nightly",
+            "--command",
+            "show --inline \"select '{{ env_var('DBT_JOB_ID') }}/{{ env_var('DBT_JOB_RUN_ID') }}' as job\"",
+        ],
+    );
+    assert_success(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nightly/local-2"),
+        "{}",
+        text(&out)
+    );
     // A tampered local tarball is refused before anything runs.
     std::fs::write(
         cwd.path().join("dist/shop-1.0.0.tar.gz.sha256"),
