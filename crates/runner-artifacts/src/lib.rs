@@ -7,6 +7,7 @@
 pub mod manifest;
 pub mod node;
 pub mod run_results;
+pub mod sources;
 pub mod write;
 
 pub use manifest::{Manifest, ManifestMetadata, yaml_resource_section};

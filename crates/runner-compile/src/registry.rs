@@ -19,6 +19,10 @@ pub const BUILTIN_MACRO_FILES: &[(&str, &str)] = &[
         include_str!("../macros/adapters/hooks_grants_docs.sql"),
     ),
     (
+        "macros/adapters/freshness.sql",
+        include_str!("../macros/adapters/freshness.sql"),
+    ),
+    (
         "macros/materializations/view_table.sql",
         include_str!("../macros/materializations/view_table.sql"),
     ),

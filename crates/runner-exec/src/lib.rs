@@ -11,6 +11,7 @@ pub mod agate;
 pub mod cache;
 pub mod console;
 pub mod error;
+pub mod freshness;
 pub mod hooks;
 pub mod interrupt;
 pub mod introspect;
