@@ -67,8 +67,8 @@ pub struct Common {
     /// Accepted for compatibility; runner always parses fully (it is fast).
     #[arg(long, global = true)]
     pub no_partial_parse: bool,
-    /// `ls` output format: selector, name, path, json.
-    #[arg(long, global = true, default_value = "selector")]
+    /// `ls` output format (selector, name, path, json); `source freshness`: where sources.json goes.
+    #[arg(long, short = 'o', global = true, default_value = "selector")]
     pub output: String,
     /// Keys `ls --output json` prints (space separated, or repeated).
     #[arg(long, global = true, num_args = 1.., value_delimiter = ' ')]
@@ -84,6 +84,15 @@ pub struct Common {
     /// `show`: SQL to preview instead of a selected node (may use `ref`, `source` and macros).
     #[arg(long, global = true)]
     pub inline: Option<String>,
+    /// `docs generate`: read the catalog without compiling first.
+    #[arg(long, global = true)]
+    pub no_compile: bool,
+    /// `docs generate`: write a catalog without asking the warehouse.
+    #[arg(long, global = true)]
+    pub empty_catalog: bool,
+    /// `docs generate`: also write static_index.html (index.html is self-contained already).
+    #[arg(long = "static", global = true)]
+    pub static_page: bool,
     /// Read target fields (credentials from AWS) as a JSON object from stdin: how `runner run
     /// --package` hands credentials to the engine process without a file or an environment variable.
     #[arg(long, global = true, hide = true)]
@@ -118,9 +127,9 @@ pub enum Command {
     Seed(Common),
     /// Run snapshots.
     Snapshot(Common),
-    /// Generate docs (not available yet).
+    /// `docs generate`: catalog.json and the single-file docs page (index.html).
     Docs(Common),
-    /// Source freshness (not available yet).
+    /// `source freshness`: check sources' loaded_at against their freshness and write sources.json.
     Source(Common),
     /// Retry the last run (not available yet).
     Retry(Common),

@@ -26,10 +26,12 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Debug(c) => crate::utility::debug(&c),
         Command::Clean(c) => crate::utility::clean(&c),
         Command::Show(c) => crate::utility::show(&c),
+        Command::Source(c) => crate::freshness::run(&c),
+        Command::Docs(c) => crate::docs::run(&c),
         Command::Package(p) => Ok(runner_job::build_package(&p)),
         _ => {
             eprintln!(
-                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `debug`, `clean` and `show` are."
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `source freshness`, `docs generate`, `debug`, `clean`, `show` and `package` are."
             );
             Ok(exit::ERROR)
         }

@@ -3,8 +3,10 @@
 
 mod cli;
 mod commands;
+mod docs;
 mod execute;
 mod exit;
+mod freshness;
 mod list;
 mod signals;
 mod utility;

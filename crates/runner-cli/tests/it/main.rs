@@ -2,7 +2,9 @@
 
 mod compare;
 mod compile;
+mod docs;
 mod errors;
+mod freshness;
 mod job;
 mod oracle;
 mod run;
