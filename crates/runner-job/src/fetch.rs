@@ -50,8 +50,10 @@ pub fn fetch(args: &JobArgs, aws: &Aws, work: &Path) -> Result<Project, JobError
                 message: "the directory has no dbt_project.yml".into(),
             });
         }
+        // Absolute: the engine runs with the project as its working directory.
+        let root = std::fs::canonicalize(&path).map_err(io(format!("resolving {package}")))?;
         return Ok(Project {
-            root: path,
+            root,
             version: None,
             sha256: None,
         });

@@ -62,7 +62,10 @@ fn work_dir(args: &JobArgs, run_id: &str) -> Result<(PathBuf, bool), JobError> {
             }
             std::fs::create_dir_all(dir)
                 .map_err(error::io(format!("creating {}", dir.display())))?;
-            Ok((dir.clone(), false))
+            // Absolute: the engine runs in the project directory, below this one.
+            let dir = std::fs::canonicalize(dir)
+                .map_err(error::io(format!("resolving {}", dir.display())))?;
+            Ok((dir, false))
         }
         None => {
             let dir = std::env::temp_dir().join(format!("runner-{run_id}"));

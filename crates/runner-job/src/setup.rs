@@ -17,6 +17,21 @@ pub fn profiles_dir(
     project_root: &Path,
     work: &Path,
 ) -> Result<Option<PathBuf>, JobError> {
+    // Absolute: the engine runs with the project as its working directory.
+    match find_profiles_dir(args, aws, project_root, work)? {
+        Some(dir) => std::fs::canonicalize(&dir)
+            .map(Some)
+            .map_err(io(format!("resolving {}", dir.display()))),
+        None => Ok(None),
+    }
+}
+
+fn find_profiles_dir(
+    args: &JobArgs,
+    aws: &Aws,
+    project_root: &Path,
+    work: &Path,
+) -> Result<Option<PathBuf>, JobError> {
     let Some(given) = args
         .profiles
         .as_deref()

@@ -597,14 +597,17 @@ fn local_package_embedded_duckdb_and_local_artifacts() {
     assert_success(&out);
     let tarball = cwd.path().join("dist/shop-1.0.0.tar.gz");
     assert!(tarball.is_file() && cwd.path().join("dist/shop-1.0.0.tar.gz.sha256").is_file());
+    // Relative paths, as a user types them: the engine runs elsewhere, so they must be resolved.
     let out = crate::support::runner(
         cwd.path(),
         &[
             "run",
             "--package",
-            tarball.to_str().unwrap(),
+            "dist/shop-1.0.0.tar.gz",
             "--artifacts",
             "out",
+            "--work-dir",
+            "work",
             "--run-id",
             "local-1",
         ],
@@ -630,13 +633,21 @@ fn local_package_embedded_duckdb_and_local_artifacts() {
             .unwrap()
             .contains("succeeded")
     );
-    // DBT_JOB_ID and DBT_JOB_RUN_ID reach env_var(), for packages that record runs.
+    // DBT_JOB_ID and DBT_JOB_RUN_ID reach env_var(), for packages that record runs; the package
+    // is a project directory given relative to the working directory.
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(project.path())
+        .arg(cwd.path().join("proj"))
+        .status()
+        .unwrap();
+    assert!(copied.success());
     let out = crate::support::runner(
         cwd.path(),
         &[
             "run",
             "--package",
-            project.path().to_str().unwrap(),
+            "proj",
             "--artifacts",
             "out",
             "--run-id",
