@@ -76,6 +76,10 @@ def parse_args(argv):
                                     "target/debug/runner; built with cargo if neither exists)")
     p.add_argument("--threads", type=int, default=4, help="threads in both profiles (default 4)")
     p.add_argument("--keep", action="store_true", help="keep the temporary directory and print its path")
+    p.add_argument("--volatile", action="append", default=[], metavar="GLOB",
+                   help="columns (schema.relation.column, a glob) whose values depend on the clock of the "
+                        "run (current_timestamp): their values are not compared, the rest of each row is; "
+                        "a --volatile that matches no column is a difference")
     p.add_argument("--known-gap", action="append", default=[], metavar="GLOB",
                    help="compiled files matching GLOB (relative to target/compiled) may differ: reported as "
                         "a note, not a difference; a known gap that no longer differs IS a difference, so "
@@ -428,7 +432,7 @@ def results_by_id(rr):
     return {r.get("unique_id"): r for r in (rr or {}).get("results", [])}
 
 
-def compare_step(rep, a, b, known_gaps=(), gaps_seen=None):
+def compare_step(rep, a, b, known_gaps=(), gaps_seen=None, volatile=(), volatile_seen=None):
     # exit code
     if a["exit"] == b["exit"]:
         rep.ok(f"exit code: identical ({a['exit']})")
@@ -496,7 +500,7 @@ def compare_step(rep, a, b, known_gaps=(), gaps_seen=None):
         elif name not in la:
             details.append(f"{name}: only in runner's database ({lb[name]['kind']}, {sum(lb[name]['rows'].values())} rows)")
         else:
-            d = relation_diff(name, la[name], lb[name])
+            d = relation_diff(name, *mask_volatile(name, la[name], lb[name], volatile, volatile_seen))
             if not d:
                 same_rel += 1
                 continue
@@ -521,6 +525,24 @@ def compare_step(rep, a, b, known_gaps=(), gaps_seen=None):
             rep.ok(f"{name}.json keys: identical")
         for n in notes:
             rep.note(n)
+
+
+def mask_volatile(name, x, y, volatile, seen):
+    """Both sides of a relation with the values of its volatile columns replaced by one marker."""
+    cols = [c for c in x["columns"] if c in y["columns"]]
+    hits = {c for c in cols for g in volatile if fnmatch.fnmatchcase(f"{name}.{c.split(' ')[0]}", g)}
+    if not hits:
+        return x, y
+    if seen is not None:
+        seen.update(g for c in hits for g in volatile if fnmatch.fnmatchcase(f"{name}.{c.split(' ')[0]}", g))
+
+    def masked(side):
+        idx = [i for i, c in enumerate(side["columns"]) if c in hits]
+        rows = collections.Counter()
+        for r, n in side["rows"].items():
+            rows[tuple("<volatile>" if i in idx else v for i, v in enumerate(r))] += n
+        return dict(side, rows=rows)
+    return masked(x), masked(y)
 
 
 def relation_diff(name, x, y):
@@ -608,7 +630,7 @@ def tail(text, n=12):
 
 # --------------------------------------------------------------------------------------------- main
 
-def compare_engine(engine, project, profile, target_path, steps, runner, threads, tmp, known_gaps=()):
+def compare_engine(engine, project, profile, target_path, steps, runner, threads, tmp, known_gaps=(), volatile=()):
     db = (DuckDb if engine == "duckdb" else Postgres)(tmp / engine, threads)
     (tmp / engine).mkdir()
     cmds = {"dbt": [str(VENV / "bin" / "dbt")], "runner": [str(runner)]}
@@ -625,10 +647,10 @@ def compare_engine(engine, project, profile, target_path, steps, runner, threads
     finally:
         db.stop()
     total = 0
-    gaps_seen = set()
+    gaps_seen, volatile_seen = set(), set()
     for i, args in enumerate(steps):
         rep = Report()
-        compare_step(rep, snaps["dbt"][i], snaps["runner"][i], known_gaps, gaps_seen)
+        compare_step(rep, snaps["dbt"][i], snaps["runner"][i], known_gaps, gaps_seen, volatile, volatile_seen)
         print(f"== {engine} · step {i + 1}/{len(steps)}: {shlex.join(args)} "
               f"(dbt {snaps['dbt'][i]['seconds']:.1f}s, runner {snaps['runner'][i]['seconds']:.1f}s) ==")
         print("\n".join(rep.lines))
@@ -637,6 +659,10 @@ def compare_engine(engine, project, profile, target_path, steps, runner, threads
     for gap in known_gaps:
         if gap not in gaps_seen:
             print(f"  DIFF known gap {gap} no longer differs in any step: remove it from the list")
+            total += 1
+    for v in volatile:
+        if v not in volatile_seen:
+            print(f"  DIFF --volatile {v} matches no column of any relation: remove it")
             total += 1
     return total
 
@@ -658,7 +684,7 @@ def main(argv):
     totals = {}
     try:
         for engine in engines:
-            totals[engine] = compare_engine(engine, project, profile, target_path, steps, runner, args.threads, tmp, args.known_gap)
+            totals[engine] = compare_engine(engine, project, profile, target_path, steps, runner, args.threads, tmp, args.known_gap, args.volatile)
     finally:
         if args.keep:
             print(f"compare: kept {tmp}")
