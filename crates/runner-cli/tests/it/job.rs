@@ -565,16 +565,29 @@ fn sigterm_cancels_the_query_and_publishes_partial_results() {
     let results = w
         .artifact(&format!("term/shop/prod/runs/{run_id}/run_results.json"))
         .expect("partial run_results published");
-    let customers = results["results"]
-        .as_array()
-        .unwrap()
+    // The slow SQL runs in the customers model and in its unit test (which runs first): whichever
+    // was running is recorded as cancelled, and the model did not complete.
+    let results = results["results"].as_array().unwrap();
+    let cancelled: Vec<&Json> = results
         .iter()
-        .find(|r| r["unique_id"] == "model.shop.customers")
-        .expect("the running node is recorded");
-    assert_eq!(customers["status"], "error");
+        .filter(|r| r["message"].as_str().is_some_and(|m| m.contains("SIGTERM")))
+        .collect();
     assert!(
-        customers["message"].as_str().unwrap().contains("SIGTERM"),
-        "{customers}"
+        !cancelled.is_empty(),
+        "no node recorded as cancelled: {results:?}"
+    );
+    for r in &cancelled {
+        assert_eq!(r["status"], "error", "{r}");
+        assert!(
+            r["unique_id"].as_str().unwrap().contains("customers"),
+            "{r}"
+        );
+    }
+    assert!(
+        !results
+            .iter()
+            .any(|r| r["unique_id"] == "model.shop.customers" && r["status"] == "success"),
+        "the slow model completed"
     );
     w.assert_no_secret(&[&out]);
 }
