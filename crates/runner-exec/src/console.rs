@@ -19,6 +19,28 @@ pub struct Console {
     lock: Mutex<()>,
 }
 
+/// One dbt-shaped JSON log event (`{"info": {name, level, msg, ts, invocation_id}, "data": …}`),
+/// shared by every writer of JSON lines in the engine.
+pub fn json_event(
+    at: chrono::DateTime<chrono::Utc>,
+    level: &str,
+    name: &str,
+    msg: &str,
+    data: Json,
+    invocation_id: Option<&str>,
+) -> Json {
+    json!({
+        "info": {
+            "name": name,
+            "level": level,
+            "msg": msg,
+            "ts": at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
+            "invocation_id": invocation_id,
+        },
+        "data": data,
+    })
+}
+
 /// How a node is named in its START and result lines.
 pub fn describe(node: &ManifestNode) -> String {
     let relation = format!("{}.{}", node.schema, node.alias);
@@ -62,16 +84,7 @@ impl Console {
         let now = chrono::Utc::now();
         let mut out = std::io::stdout().lock();
         if self.json {
-            let line = json!({
-                "info": {
-                    "name": name,
-                    "level": level,
-                    "msg": msg,
-                    "ts": now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-                    "invocation_id": self.invocation_id,
-                },
-                "data": data,
-            });
+            let line = json_event(now, level, name, msg, data, self.invocation_id.as_deref());
             let _ = writeln!(out, "{line}");
         } else {
             for l in msg.lines() {

@@ -4,7 +4,8 @@
 //! under dbt's event names (`LogStartLine`, `LogFreshnessResult`, `FreshnessCheckComplete`, …).
 //!
 //! The run verbs' [`crate::Console`] names its events for nodes; freshness has events of its own,
-//! so it has its own writer, with the same text and JSON shapes.
+//! so it has its own writer, with the same text shape and the same JSON events
+//! ([`crate::console::json_event`]).
 
 use std::io::Write;
 use std::sync::Mutex;
@@ -66,16 +67,8 @@ impl FreshnessOutput {
         let now = chrono::Utc::now();
         let mut out = std::io::stdout().lock();
         if self.json {
-            let line = json!({
-                "info": {
-                    "name": name,
-                    "level": level,
-                    "msg": msg,
-                    "ts": now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
-                    "invocation_id": self.invocation_id,
-                },
-                "data": data,
-            });
+            let line =
+                crate::console::json_event(now, level, name, msg, data, Some(&self.invocation_id));
             let _ = writeln!(out, "{line}");
         } else {
             // Continuation lines of a message (a database error's detail) carry no time, as in dbt.
