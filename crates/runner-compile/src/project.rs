@@ -59,6 +59,18 @@ fn declared_tests(body: &Json) -> impl Iterator<Item = &Json> {
         .flatten()
 }
 
+/// Files `node` under the manifest's `disabled` map when its config says `enabled: false`.
+fn moved_to_disabled(node: &ManifestNode, disabled: &mut BTreeMap<String, Vec<Json>>) -> bool {
+    if node.config.get("enabled") != Some(&Json::Bool(false)) {
+        return false;
+    }
+    disabled
+        .entry(node.unique_id.clone())
+        .or_default()
+        .push(node.to_json());
+    true
+}
+
 /// The `columns:` entries of a property entry or source table.
 fn columns_of(body: &Json) -> impl Iterator<Item = &Json> {
     body.get("columns")
@@ -478,11 +490,7 @@ pub fn parse_project(
                 .cloned()
                 .unwrap_or_default();
             // `enabled: false` (from any config level) moves the node to the manifest's `disabled` map.
-            if node.config.get("enabled") == Some(&Json::Bool(false)) {
-                disabled
-                    .entry(node.unique_id.clone())
-                    .or_default()
-                    .push(node.to_json());
+            if moved_to_disabled(&node, &mut disabled) {
                 continue;
             }
             if let Some(prev) = nodes.get(&node.unique_id) {
@@ -672,11 +680,7 @@ pub fn parse_project(
             .collect();
         node.tags = crate::config::config_tags(&node.config);
         // A test configured `enabled: false` goes to `disabled`, as other nodes do.
-        if node.config.get("enabled") == Some(&Json::Bool(false)) {
-            disabled
-                .entry(node.unique_id.clone())
-                .or_default()
-                .push(node.to_json());
+        if moved_to_disabled(&node, &mut disabled) {
             continue;
         }
         test_kwargs.insert(node.unique_id.clone(), kwargs);
