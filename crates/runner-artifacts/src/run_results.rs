@@ -107,7 +107,8 @@ pub struct NodeRunResult {
     pub relation_name: Option<String>,
 }
 
-fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
+/// A UTC time as dbt writes it in artifacts: microseconds and a `Z`.
+pub(crate) fn time(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
 }
 
@@ -162,18 +163,35 @@ pub struct RunResults {
     pub args: Map<String, Json>,
 }
 
+/// The `metadata` block of the per-invocation artifacts (run_results.json, sources.json).
+pub(crate) fn invocation_metadata(
+    schema: &str,
+    dbt_version: &str,
+    generated_at: &chrono::DateTime<chrono::Utc>,
+    invocation_id: &str,
+    started_at: &chrono::DateTime<chrono::Utc>,
+) -> Json {
+    json!({
+        "dbt_schema_version": schema,
+        "dbt_version": dbt_version,
+        "generated_at": time(generated_at),
+        "invocation_id": invocation_id,
+        "invocation_started_at": time(started_at),
+        "env": {},
+    })
+}
+
 impl RunResults {
     /// The artifact in dbt's key order.
     pub fn to_json(&self) -> Json {
         json!({
-            "metadata": {
-                "dbt_schema_version": RUN_RESULTS_SCHEMA,
-                "dbt_version": self.dbt_version,
-                "generated_at": time(&self.generated_at),
-                "invocation_id": self.invocation_id,
-                "invocation_started_at": time(&self.invocation_started_at),
-                "env": {},
-            },
+            "metadata": invocation_metadata(
+                RUN_RESULTS_SCHEMA,
+                &self.dbt_version,
+                &self.generated_at,
+                &self.invocation_id,
+                &self.invocation_started_at,
+            ),
             "results": self.results.iter().map(NodeRunResult::to_json).collect::<Vec<_>>(),
             "elapsed_time": self.elapsed_time,
             "args": self.args,

@@ -91,10 +91,6 @@ pub struct SourcesArtifact {
     pub elapsed_time: f64,
 }
 
-fn zulu(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
 /// An aware UTC datetime as Python's `isoformat()` writes it: microseconds only when there are some.
 pub fn python_isoformat(t: &chrono::DateTime<chrono::Utc>) -> String {
     if t.timestamp_subsec_micros() == 0 {
@@ -132,8 +128,8 @@ impl SourceFreshnessResult {
             .map(|t| {
                 json!({
                     "name": t.name,
-                    "started_at": zulu(&t.started_at),
-                    "completed_at": zulu(&t.completed_at),
+                    "started_at": crate::run_results::time(&t.started_at),
+                    "completed_at": crate::run_results::time(&t.completed_at),
                 })
             })
             .collect();
@@ -165,14 +161,13 @@ impl SourcesArtifact {
     /// The artifact in dbt's key order.
     pub fn to_json(&self) -> Json {
         json!({
-            "metadata": {
-                "dbt_schema_version": SOURCES_SCHEMA,
-                "dbt_version": self.dbt_version,
-                "generated_at": zulu(&self.generated_at),
-                "invocation_id": self.invocation_id,
-                "invocation_started_at": zulu(&self.invocation_started_at),
-                "env": {},
-            },
+            "metadata": crate::run_results::invocation_metadata(
+                SOURCES_SCHEMA,
+                &self.dbt_version,
+                &self.generated_at,
+                &self.invocation_id,
+                &self.invocation_started_at,
+            ),
             "results": self.results.iter().filter_map(SourceFreshnessResult::to_json).collect::<Vec<_>>(),
             "elapsed_time": self.elapsed_time,
         })
