@@ -197,8 +197,9 @@ else:
                 problems.append(f"COPY --from={m.group(1)} names no stage")
 
     build_text = " ".join(rest for s in stages[:-1] for _, rest in s["body"])
-    if "runner-adapters/bundled" not in build_text:
-        problems.append("the build does not enable runner-adapters/bundled (DuckDB compiled in, ADR 0001)")
+    if "runner-cli/bundled" not in build_text or "--no-default-features" not in build_text:
+        problems.append("the build does not use --no-default-features with runner-cli/bundled "
+                        "(DuckDB compiled in, not loaded at run time: ADR 0001)")
     if "+crt-static" not in build_text and "musl" not in build_text:
         problems.append("the build is neither musl nor +crt-static: the binary would not be static")
     if "--locked" not in build_text:

@@ -20,7 +20,7 @@ fi
 
 case "$(uname -s)-$(uname -m)" in
     Linux-x86_64) ;;
-    *) echo "setup-duckdb: no prebuilt library for $(uname -s)-$(uname -m); build with --features runner-adapters/bundled" >&2; exit 2 ;;
+    *) echo "setup-duckdb: no prebuilt library for $(uname -s)-$(uname -m); build runner-cli with --no-default-features --features bundled" >&2; exit 2 ;;
 esac
 
 cache="${RUNNER_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/runner}/duckdb"

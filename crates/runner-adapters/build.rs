@@ -1,6 +1,8 @@
 //! Makes sure the prebuilt libduckdb.so is where `.cargo/config.toml` points `DUCKDB_LIB_DIR`
-//! (fetching it with `scripts/setup-duckdb.sh` when missing) and gives this crate's own tests an
-//! rpath to it. Nothing to do with the `bundled` feature, which compiles DuckDB in.
+//! (fetching it with `scripts/setup-duckdb.sh` when missing) and lets what Cargo starts find it.
+//! No link directive: with the default `runtime-duckdb` feature the library is dlopen()ed on the
+//! first DuckDB connection (`src/duck/library.rs`); without any feature libduckdb-sys links it
+//! itself. Nothing to do with the `bundled` feature, which compiles DuckDB in.
 //! See docs/adr/0001-duckdb-prebuilt-library.md.
 
 use std::env;
@@ -36,15 +38,17 @@ fn main() {
         if !ok || !library.exists() {
             panic!(
                 "libduckdb.so is not in {} and {} could not fetch it; run that script by hand, \
-                 set DUCKDB_LIB_DIR to a DuckDB 1.5.6 library, or build with --features runner-adapters/bundled",
+                 set DUCKDB_LIB_DIR to a DuckDB 1.5.6 library, or build runner-cli with --no-default-features --features bundled",
                 lib_dir.display(),
                 script.display()
             );
         }
     }
-    // `cargo run` and `cargo test` put link-search paths inside target/<profile>/ on the library
-    // path of what they start, so every binary that depends on this crate finds the library
-    // through a link in OUT_DIR. The rpath lets this crate's test binaries start when run directly.
+    // `cargo run` and `cargo test` put link-search paths inside target/<profile>/ on the
+    // LD_LIBRARY_PATH of what they start, so every binary that depends on this crate finds the
+    // library (dlopen() honours LD_LIBRARY_PATH) through a link in OUT_DIR; nothing is linked
+    // from here. The rpath lets this crate's test binaries (unit tests included: hence the plain
+    // `rustc-link-arg`, a library crate links nothing else) find it when run directly.
     let out_dir = PathBuf::from(env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let link = out_dir.join("libduckdb.so");
     let _ = std::fs::remove_file(&link);
@@ -57,5 +61,5 @@ fn main() {
     }
     println!("cargo::rustc-link-search=native={}", out_dir.display());
     let rpath = format!("-Wl,-rpath,{}", lib_dir.display());
-    println!("cargo::rustc-link-arg-tests={rpath}");
+    println!("cargo::rustc-link-arg={rpath}");
 }

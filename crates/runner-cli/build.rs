@@ -1,6 +1,8 @@
-//! Gives the `runner` binary an rpath to the prebuilt libduckdb.so (docs/adr/0001), so
-//! `target/debug/runner` starts when run directly, not only under `cargo run`. With DuckDB
-//! compiled in (`runner-adapters/bundled`) the path is simply unused.
+//! Gives the `runner` binary an rpath to the prebuilt libduckdb.so (docs/adr/0001), so that
+//! `target/debug/runner` finds it when it opens a DuckDB target, also when run directly and not
+//! only under `cargo run`. The library is not linked: runner-adapters dlopen()s `libduckdb.so`,
+//! and the loader searches the executable's RUNPATH for it. With DuckDB compiled in
+//! (`bundled`) the path is simply unused.
 
 use std::env;
 use std::path::PathBuf;

@@ -72,6 +72,22 @@ pub enum AdapterError {
         /// What was unexpected.
         message: String,
     },
+    /// The DuckDB library could not be loaded when the first DuckDB target was opened (builds
+    /// that load it at run time, the default; see `duck::library`).
+    #[error(
+        "DuckDB targets need libduckdb.so (DuckDB {expected}); tried {tried}: {reason}. \
+         Fix: run scripts/setup-duckdb.sh (it puts the library into target/duckdb/, where a \
+         runner built from this repository looks), or set RUNNER_DUCKDB_LIBRARY to the path of \
+         a DuckDB {expected} libduckdb.so"
+    )]
+    DuckDbLibrary {
+        /// The DuckDB version this build's bindings are for (`1.5.6`).
+        expected: String,
+        /// Where it was looked for: the `RUNNER_DUCKDB_LIBRARY` path, or the library search path.
+        tried: String,
+        /// dlerror()'s reason, or why the library that loaded is unusable (another version).
+        reason: String,
+    },
     /// The pool was closed (shutdown) while waiting for or asking for a connection.
     #[error("the connection pool is closed")]
     PoolClosed,

@@ -8,6 +8,15 @@
 //! (schemas, relations, columns), bulk-loads rows ([`Connection::load_rows`], dbt seeds read by
 //! [`read_seed_csv`]) and can be cancelled from another thread with a [`CancelHandle`].
 //! Materializations are not here: they are SQL the engine renders and runs through this crate.
+//!
+//! DuckDB reaches the process one of two ways (docs/adr/0001): loaded with dlopen() on the first
+//! DuckDB open (feature `runtime-duckdb`, the default) or compiled in (`bundled`).
+
+#[cfg(all(feature = "runtime-duckdb", feature = "bundled"))]
+compile_error!(
+    "runner-adapters: features `runtime-duckdb` and `bundled` exclude each other; build the \
+     bundled binary with `--no-default-features --features bundled`"
+);
 
 mod catalog;
 mod config;

@@ -1,7 +1,10 @@
 //! Embedded DuckDB: [`DuckDbDatabase`] opens the file (`:memory:` or `md:` paths too) with the
 //! profile's settings and extensions once per process, and hands out [`DuckDbConnection`]s that
-//! share it, one per worker thread; `load` bulk-loads rows with the appender.
+//! share it, one per worker thread; `load` bulk-loads rows with the appender. With the
+//! `runtime-duckdb` feature `library` loads libduckdb.so on the first open.
 
+#[cfg(feature = "runtime-duckdb")]
+mod library;
 mod load;
 mod values;
 
@@ -24,6 +27,9 @@ pub struct DuckDbDatabase {
 impl DuckDbDatabase {
     /// Opens the database with the profile's settings, then installs and loads its extensions.
     pub fn open(config: &DuckDbConfig) -> Result<DuckDbDatabase> {
+        // Every duckdb call below, `Config` included, goes through the loaded library.
+        #[cfg(feature = "runtime-duckdb")]
+        library::ensure_loaded()?;
         let path = config.path.clone();
         let open_error = |message: String| AdapterError::Connect {
             endpoint: format!("duckdb {path}"),

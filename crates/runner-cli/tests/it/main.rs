@@ -3,6 +3,7 @@
 mod compare;
 mod compile;
 mod docs;
+mod duckdb_library;
 mod errors;
 mod freshness;
 mod job;
