@@ -131,9 +131,9 @@ impl Manifest {
     /// gives, one node at a time: the whole tree is never in memory (a 10,000-node manifest is
     /// hundreds of megabytes as a `serde_json::Value`).
     pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        fn streamed<'a>(
+        fn streamed<'a, V: serde::Serialize>(
             w: &mut dyn std::io::Write,
-            entries: impl Iterator<Item = (&'a String, Json)>,
+            entries: impl Iterator<Item = (&'a String, V)>,
         ) -> std::io::Result<()> {
             w.write_all(b"{")?;
             for (i, (k, v)) in entries.enumerate() {
@@ -156,7 +156,7 @@ impl Manifest {
             serde_json::to_writer(&mut *w, key)?;
             w.write_all(b":")?;
             match (key, value) {
-                ("nodes", None) => streamed(w, self.nodes.iter().map(|(k, v)| (k, v.to_json())))?,
+                ("nodes", None) => streamed(w, self.nodes.iter())?,
                 ("macros", None) => streamed(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?,
                 (_, Some(v)) => serde_json::to_writer(&mut *w, &v)?,
                 (_, None) => w.write_all(b"{}")?,

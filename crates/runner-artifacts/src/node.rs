@@ -284,113 +284,108 @@ impl ManifestNode {
         }
     }
 
-    /// The node in manifest v12 layout.
+    /// The node in manifest v12 layout (the `Serialize` impl below is the layout's one definition).
     pub fn to_json(&self) -> Json {
-        let mut m = Map::new();
-        m.insert("database".into(), json!(self.database));
-        m.insert("schema".into(), json!(self.schema));
-        m.insert("name".into(), json!(self.name));
-        m.insert("resource_type".into(), json!(self.resource_type.as_str()));
-        m.insert("package_name".into(), json!(self.package_name));
-        m.insert("path".into(), json!(self.path));
-        m.insert("original_file_path".into(), json!(self.original_file_path));
-        m.insert("unique_id".into(), json!(self.unique_id));
-        m.insert("fqn".into(), json!(self.fqn));
-        m.insert("alias".into(), json!(self.alias));
-        m.insert("checksum".into(), self.checksum.to_json());
-        m.insert("config".into(), Json::Object(self.config.clone()));
-        m.insert("tags".into(), json!(self.tags));
-        m.insert("description".into(), json!(self.description));
-        m.insert(
-            "columns".into(),
-            Json::Object(
-                self.columns
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect(),
-            ),
-        );
-        m.insert("meta".into(), Json::Object(self.meta.clone()));
-        m.insert("group".into(), json!(self.group));
-        m.insert("docs".into(), self.docs.clone());
-        m.insert("patch_path".into(), json!(self.patch_path));
-        m.insert("build_path".into(), Json::Null);
-        m.insert(
-            "unrendered_config".into(),
-            Json::Object(self.unrendered_config.clone()),
-        );
-        m.insert("created_at".into(), json!(self.created_at));
-        m.insert("relation_name".into(), json!(self.relation_name));
-        m.insert("raw_code".into(), json!(self.raw_code));
-        m.insert("doc_blocks".into(), json!(self.doc_blocks));
+        serde_json::to_value(self).expect("a manifest node serializes to JSON")
+    }
+}
+
+/// The node in manifest v12 layout, written straight from the node: `manifest.json` streams
+/// tens of thousands of these, and going through a `Json` value first copied every config.
+impl serde::Serialize for ManifestNode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = serializer.serialize_map(None)?;
+        m.serialize_entry("database", &self.database)?;
+        m.serialize_entry("schema", &self.schema)?;
+        m.serialize_entry("name", &self.name)?;
+        m.serialize_entry("resource_type", self.resource_type.as_str())?;
+        m.serialize_entry("package_name", &self.package_name)?;
+        m.serialize_entry("path", &self.path)?;
+        m.serialize_entry("original_file_path", &self.original_file_path)?;
+        m.serialize_entry("unique_id", &self.unique_id)?;
+        m.serialize_entry("fqn", &self.fqn)?;
+        m.serialize_entry("alias", &self.alias)?;
+        m.serialize_entry("checksum", &self.checksum.to_json())?;
+        m.serialize_entry("config", &self.config)?;
+        m.serialize_entry("tags", &self.tags)?;
+        m.serialize_entry("description", &self.description)?;
+        m.serialize_entry("columns", &self.columns)?;
+        m.serialize_entry("meta", &self.meta)?;
+        m.serialize_entry("group", &self.group)?;
+        m.serialize_entry("docs", &self.docs)?;
+        m.serialize_entry("patch_path", &self.patch_path)?;
+        m.serialize_entry("build_path", &Json::Null)?;
+        m.serialize_entry("unrendered_config", &self.unrendered_config)?;
+        m.serialize_entry("created_at", &self.created_at)?;
+        m.serialize_entry("relation_name", &self.relation_name)?;
+        m.serialize_entry("raw_code", &self.raw_code)?;
+        m.serialize_entry("doc_blocks", &self.doc_blocks)?;
         if self.resource_type == ResourceType::Seed {
-            m.insert("root_path".into(), json!(self.root_path));
-            m.insert(
-                "depends_on".into(),
-                json!({"macros": self.depends_on.macros}),
-            );
-            return Json::Object(m);
+            m.serialize_entry("root_path", &self.root_path)?;
+            m.serialize_entry("depends_on", &json!({"macros": self.depends_on.macros}))?;
+            return m.end();
         }
-        m.insert("language".into(), json!("sql"));
-        m.insert(
-            "refs".into(),
-            Json::Array(self.refs.iter().map(RefArgs::to_json).collect()),
-        );
-        m.insert("sources".into(), json!(self.sources));
-        m.insert("metrics".into(), json!([]));
-        m.insert("functions".into(), json!([]));
-        m.insert(
-            "depends_on".into(),
-            json!({"macros": self.depends_on.macros, "nodes": self.depends_on.nodes}),
-        );
-        m.insert("compiled_path".into(), json!(self.compiled_path));
+        m.serialize_entry("language", "sql")?;
+        m.serialize_entry(
+            "refs",
+            &Json::Array(self.refs.iter().map(RefArgs::to_json).collect()),
+        )?;
+        m.serialize_entry("sources", &self.sources)?;
+        m.serialize_entry("metrics", &json!([]))?;
+        m.serialize_entry("functions", &json!([]))?;
+        m.serialize_entry(
+            "depends_on",
+            &json!({"macros": self.depends_on.macros, "nodes": self.depends_on.nodes}),
+        )?;
+        m.serialize_entry("compiled_path", &self.compiled_path)?;
         if let Some(c) = &self.compiled {
-            m.insert("compiled".into(), json!(true));
-            m.insert("compiled_code".into(), json!(c.compiled_code));
-            m.insert("extra_ctes_injected".into(), json!(c.extra_ctes_injected));
-            m.insert(
-                "extra_ctes".into(),
-                Json::Array(
+            m.serialize_entry("compiled", &true)?;
+            m.serialize_entry("compiled_code", &c.compiled_code)?;
+            m.serialize_entry("extra_ctes_injected", &c.extra_ctes_injected)?;
+            m.serialize_entry(
+                "extra_ctes",
+                &Json::Array(
                     c.extra_ctes
                         .iter()
                         .map(|e| json!({"id": e.id, "sql": e.sql}))
                         .collect(),
                 ),
-            );
+            )?;
         }
-        m.insert("contract".into(), self.contract.clone());
+        m.serialize_entry("contract", &self.contract)?;
         match self.resource_type {
             ResourceType::Model => {
-                m.insert("access".into(), json!(self.access));
-                m.insert("constraints".into(), json!([]));
-                m.insert("version".into(), json!(self.version));
-                m.insert("latest_version".into(), json!(self.latest_version));
-                m.insert("deprecation_date".into(), Json::Null);
-                m.insert("primary_key".into(), json!(self.primary_key));
-                m.insert("time_spine".into(), Json::Null);
+                m.serialize_entry("access", &self.access)?;
+                m.serialize_entry("constraints", &json!([]))?;
+                m.serialize_entry("version", &self.version)?;
+                m.serialize_entry("latest_version", &self.latest_version)?;
+                m.serialize_entry("deprecation_date", &Json::Null)?;
+                m.serialize_entry("primary_key", &self.primary_key)?;
+                m.serialize_entry("time_spine", &Json::Null)?;
             }
             ResourceType::Test => {
                 if self.test_metadata.is_some() || self.column_name.is_some() {
-                    m.insert("column_name".into(), json!(self.column_name));
-                    m.insert("file_key_name".into(), json!(self.file_key_name));
+                    m.serialize_entry("column_name", &self.column_name)?;
+                    m.serialize_entry("file_key_name", &self.file_key_name)?;
                 }
                 if self.test_metadata.is_some() {
                     // Singular tests have no attached node key at all in dbt's manifest.
-                    m.insert("attached_node".into(), json!(self.attached_node));
+                    m.serialize_entry("attached_node", &self.attached_node)?;
                 }
                 if let Some(t) = &self.test_metadata {
-                    m.insert(
-                        "test_metadata".into(),
-                        json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
-                    );
+                    m.serialize_entry(
+                        "test_metadata",
+                        &json!({"name": t.name, "kwargs": t.kwargs, "namespace": t.namespace}),
+                    )?;
                 }
             }
             ResourceType::Operation => {
-                m.insert("index".into(), json!(self.hook_index));
+                m.serialize_entry("index", &self.hook_index)?;
             }
             _ => {}
         }
-        Json::Object(m)
+        m.end()
     }
 }
 

@@ -7,6 +7,29 @@ use runner_artifacts::ResourceType;
 
 /// dbt's resolved config for a resource type before any user value, keys in dbt-core 1.12's order.
 pub fn default_config(rt: ResourceType) -> Map<String, Json> {
+    // Built once per kind and cloned: every node starts from one, and a clone is one exact-size
+    // allocation where building it key by key grew the map (and hashed every key) each time.
+    static DEFAULTS: std::sync::LazyLock<[Map<String, Json>; 5]> = std::sync::LazyLock::new(|| {
+        [
+            ResourceType::Test,
+            ResourceType::Seed,
+            ResourceType::Snapshot,
+            ResourceType::Model,
+            ResourceType::Analysis,
+        ]
+        .map(build_default_config)
+    });
+    let kind = match rt {
+        ResourceType::Test => 0,
+        ResourceType::Seed => 1,
+        ResourceType::Snapshot => 2,
+        ResourceType::Model => 3,
+        _ => 4,
+    };
+    DEFAULTS[kind].clone()
+}
+
+fn build_default_config(rt: ResourceType) -> Map<String, Json> {
     let mut m = Map::new();
     let mut put = |k: &str, v: Json| {
         m.insert(k.to_string(), v);
@@ -207,13 +230,14 @@ fn merge_grants(target: &mut Map<String, Json>, value: &Json) {
 /// mapping, in which case they name a sub-directory (dbt's rule).
 pub fn project_tree_configs(tree: &Json, fqn: &[String]) -> Vec<Map<String, Json>> {
     let mut out = Vec::new();
-    let Json::Object(mut level) = tree.clone() else {
+    let Json::Object(top) = tree else {
         return out;
     };
+    let mut level: &Map<String, Json> = top;
     let mut depth = 0;
     loop {
         let mut configs = Map::new();
-        for (k, v) in &level {
+        for (k, v) in level {
             if k.starts_with('+') || !v.is_object() {
                 configs.insert(k.trim_start_matches('+').trim().to_string(), v.clone());
             }
@@ -223,7 +247,7 @@ pub fn project_tree_configs(tree: &Json, fqn: &[String]) -> Vec<Map<String, Json
             break;
         };
         match level.get(part) {
-            Some(Json::Object(next)) => level = next.clone(),
+            Some(Json::Object(next)) => level = next,
             _ => break,
         }
         depth += 1;

@@ -73,7 +73,7 @@ pub fn parse(
                     Template::parse(&hooks_file, sql)
                         .map_err(|e| CompileError::jinja(&hooks_file, &e))?,
                 );
-                let captured = parse_render(shared, &node, &template, Default::default())?;
+                let captured = parse_render(shared, &mut node, &template, Default::default())?;
                 node.depends_on.macros = captured.macros;
                 out.push((node, template));
             }

@@ -10,10 +10,13 @@ pub mod config;
 pub mod context;
 pub mod error;
 pub mod exposures;
+mod file_nodes;
 pub mod generic_tests;
 pub mod hooks;
 pub mod modules;
+pub mod naming;
 pub mod nodes;
+mod parallel;
 pub mod project;
 pub mod registry;
 pub mod relation;
@@ -250,6 +253,7 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
         graph: Default::default(),
         default_database: target.database(),
         default_schema: target.schema(),
+        naming: Default::default(),
     });
     let created_at = run_started_at.timestamp_micros() as f64 / 1e6;
     let parsed = project::parse_project(&loaded, shared, created_at)?;

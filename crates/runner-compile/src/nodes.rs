@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{default_config, merge_into, project_tree_configs};
 use crate::context::{NodeScope, Phase, RenderContext, Shared};
 use crate::error::{CompileError, Result};
+use crate::naming::NamingHook;
 use crate::relation::Relation;
 
 /// The project-tree key for a resource type in dbt_project.yml.
@@ -147,15 +148,18 @@ fn json_str(v: Option<&Json>) -> Option<String> {
     }
 }
 
-/// Sets database, schema, alias and relation_name by calling the `generate_*_name` macros.
+/// Sets database, schema, alias and relation_name by calling the `generate_*_name` macros (or
+/// their memoised built-in results, see [`crate::naming`]).
 pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()> {
     let scope = Arc::new(NodeScope::new(Phase::Parse, &node.package_name, "<naming>"));
     let ctx = Arc::new(RenderContext {
         shared: shared.clone(),
         scope,
     });
-    let node_value = Value::from_json(&node.to_json());
-    let call = |macro_name: &str, custom: Option<String>| -> Result<String> {
+    // The node as templates see it, built only if a macro that may read it runs.
+    let node_value = std::cell::OnceCell::new();
+    let call = |hook: NamingHook, custom: Option<String>, node_arg: bool| -> Result<String> {
+        let macro_name = hook.macro_name();
         let entry = shared
             .registry
             .resolve(&shared.project_name, macro_name)
@@ -163,18 +167,43 @@ pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()
                 file: node.original_file_path.clone(),
                 message: format!("macro '{macro_name}' is not defined"),
             })?;
+        let node_arg = if node_arg {
+            node_value
+                .get_or_init(|| Value::from_json(&node.to_json()))
+                .clone()
+        } else {
+            Value::None
+        };
         let custom = custom.map(Value::from).unwrap_or(Value::None);
         let out = ctx
-            .call(&entry.value(), vec![custom, node_value.clone()])
+            .call(&entry.value(), vec![custom, node_arg])
             .map_err(|e| CompileError::jinja(&entry.file, &e))?;
         Ok(out.to_python_str().trim().to_string())
     };
-    let database = call(
-        "generate_database_name",
-        json_str(node.config.get("database")),
-    )?;
-    let schema = call("generate_schema_name", json_str(node.config.get("schema")))?;
-    let alias = call("generate_alias_name", json_str(node.config.get("alias")))?;
+    let builtin = |hook| {
+        shared
+            .naming
+            .is_builtin(&shared.registry, &shared.project_name, hook)
+    };
+    // The built-ins read the node only for an alias without a custom name.
+    let named = |hook: NamingHook, custom: Option<String>| -> Result<String> {
+        if !builtin(hook) {
+            return call(hook, custom, true);
+        }
+        let custom_is_truthy = custom.as_deref().is_some_and(|c| !c.is_empty());
+        if hook == NamingHook::Alias && !custom_is_truthy {
+            return match node.version {
+                None | Some(Json::Null) => Ok(node.name.trim().to_string()),
+                Some(_) => call(hook, custom, true),
+            };
+        }
+        shared.naming.get_or_render(hook, custom.as_deref(), || {
+            call(hook, custom.clone(), false)
+        })
+    };
+    let database = named(NamingHook::Database, json_str(node.config.get("database")))?;
+    let schema = named(NamingHook::Schema, json_str(node.config.get("schema")))?;
+    let alias = named(NamingHook::Alias, json_str(node.config.get("alias")))?;
     node.database = Some(database).filter(|d| !d.is_empty());
     node.schema = schema;
     if node.resource_type == ResourceType::Snapshot {
@@ -206,29 +235,37 @@ pub fn name_relation(shared: &Arc<Shared>, node: &mut ManifestNode) -> Result<()
 }
 
 /// Renders a node's SQL at parse time and records refs, sources, config calls and direct macro calls.
+/// The node is lent to the render (as `model`, `this` and `config.get`) and put back afterwards.
 pub fn parse_render(
     shared: &Arc<Shared>,
-    node: &ManifestNode,
+    node: &mut ManifestNode,
     template: &Template,
     extra: std::collections::HashMap<String, Value>,
 ) -> Result<crate::context::Captured> {
-    let mut scope = NodeScope::new(Phase::Parse, &node.package_name, template.name());
-    scope.model = Value::from_json(&node.to_json());
+    let placeholder = ManifestNode::new(node.resource_type, "", "");
+    let lent = Arc::new(std::mem::replace(node, placeholder));
+    let mut scope = NodeScope::new(Phase::Parse, &lent.package_name, template.name());
     scope.this = Some(Relation::new(
-        node.database.clone(),
-        Some(node.schema.clone()),
-        Some(node.alias.clone()),
+        lent.database.clone(),
+        Some(lent.schema.clone()),
+        Some(lent.alias.clone()),
     ));
-    scope.config = node.config.clone();
+    scope.model_node = Some(lent.clone());
     scope.extra = extra;
     let scope = Arc::new(scope);
     let ctx = Arc::new(RenderContext {
         shared: shared.clone(),
         scope: scope.clone(),
     });
-    ctx.render(template)
-        .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
-    Ok(scope.take_captured())
+    let rendered = ctx.render(template);
+    let captured = scope.take_captured();
+    drop(ctx);
+    drop(scope);
+    // A value made during the render may still hold the scope (a macro kept in a namespace);
+    // then the node is copied back instead of moved.
+    *node = Arc::try_unwrap(lent).unwrap_or_else(|kept| (*kept).clone());
+    rendered.map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
+    Ok(captured)
 }
 
 /// Renders each YAML expression (`ref('orders')`, `source('raw', 't')`) in parse mode for `package`

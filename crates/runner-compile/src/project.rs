@@ -12,7 +12,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::context::{NodeScope, Phase, RenderContext, Shared};
 use crate::error::{CompileError, Result};
 use crate::generic_tests::{TestOwner, build_test_node, kwargs_values, parse_decl};
-use crate::nodes::{finish_config, name_relation, node_for_file, parse_render, resource_type_of};
+use crate::nodes::{finish_config, name_relation, parse_render, resource_type_of};
 use crate::test_names::TestTarget;
 
 /// A parsed project: the manifest plus each node's parsed template, ready to compile.
@@ -27,7 +27,11 @@ pub struct ParsedProject {
     pub shared: Arc<Shared>,
 }
 
-fn props_key(kind: PropertyKind, package: &str, name: &str) -> (PropertyKind, String, String) {
+pub(crate) fn props_key(
+    kind: PropertyKind,
+    package: &str,
+    name: &str,
+) -> (PropertyKind, String, String) {
     (kind, package.to_string(), name.to_string())
 }
 
@@ -80,7 +84,7 @@ fn columns_of(body: &Json) -> impl Iterator<Item = &Json> {
 }
 
 /// The named columns of `body` in the manifest's layout, descriptions rendered (`doc()`).
-fn described_columns(
+pub(crate) fn described_columns(
     shared: &Arc<Shared>,
     docs: &BTreeMap<String, Json>,
     package: &str,
@@ -109,7 +113,7 @@ pub(crate) fn yml_dirs(file: &str) -> Vec<String> {
 }
 
 /// Renders `{{ doc('x') }}` in a description.
-fn render_description(
+pub(crate) fn render_description(
     shared: &Arc<Shared>,
     docs: &BTreeMap<String, Json>,
     package: &str,
@@ -363,132 +367,28 @@ pub fn parse_project(
         }
     }
 
-    // File nodes.
+    // File nodes: built in parallel (a file's nodes depend only on the project, its properties and
+    // docs, never on another file's nodes), then filed in file order.
     let versions = crate::versions::versioned_files(props.values());
-    for file in &loaded.files {
-        let Some(rt) = resource_type_of(file.kind) else {
-            continue;
-        };
-        let contents = file.read()?;
-        // A snapshot file holds `{% snapshot %}` blocks, each its own node; other files are one node.
-        let units: Vec<(Option<String>, String)> = if rt == ResourceType::Snapshot {
-            Template::parse(&file.rel_path, &contents)
-                .map_err(|e| CompileError::jinja(&file.rel_path, &e))?
-                .blocks()
-                .iter()
-                .filter(|b| matches!(b.kind, runner_jinja::BlockKind::Snapshot))
-                .map(|b| (Some(b.name.clone()), b.body.clone()))
-                .collect()
-        } else {
-            vec![(None, contents.clone())]
-        };
-        for (block, code) in units {
-            let prop_kind = match rt {
-                ResourceType::Seed => PropertyKind::Seeds,
-                ResourceType::Analysis => PropertyKind::Analyses,
-                ResourceType::Snapshot => PropertyKind::Snapshots,
-                _ => PropertyKind::Models,
-            };
-            let version = (rt == ResourceType::Model)
-                .then(|| versions.get(&(file.package.clone(), file.stem().to_string())))
-                .flatten();
-            let props_name = match (&block, version) {
-                (Some(b), _) => b.as_str(),
-                (None, Some(v)) => v.model.as_str(),
-                (None, None) => file.stem(),
-            };
-            let entry = if rt == ResourceType::Test {
-                None
-            } else {
-                props.get(&props_key(prop_kind, &file.package, props_name))
-            };
-            let prop_config = entry
-                .and_then(|e| e.body.get("config"))
-                .and_then(Json::as_object)
-                .cloned();
-            let mut node = node_for_file(
-                loaded,
-                file,
-                rt,
-                &contents,
-                prop_config.as_ref(),
-                created_at,
-            );
-            if let Some(v) = version {
-                crate::versions::apply(&mut node, v);
-            }
-            if let Some(b) = &block {
-                crate::snapshots::apply_block(&mut node, b, &code);
-            }
-            if let Some(e) = entry {
-                node.patch_path = Some(format!("{}://{}", e.package, e.file));
-                let d = e
-                    .body
-                    .get("description")
-                    .and_then(Json::as_str)
-                    .unwrap_or("");
-                node.description = render_description(&shared, &docs, &e.package, d, &e.file)?;
-                node.columns.extend(described_columns(
-                    &shared, &docs, &e.package, &e.file, &e.body,
-                )?);
-            }
-            let mut file_tags: Option<Vec<String>> = None;
-            let mut named = false;
-            if rt == ResourceType::Seed {
-                // Seeds are not rendered, but their hooks are objects like every node's.
-                crate::config::hooks_as_objects(&mut node.config);
-            }
-            if rt != ResourceType::Seed {
-                let template = Arc::new(
-                    Template::parse(
-                        &file.rel_path,
-                        if block.is_some() { &code } else { code.trim() },
-                    )
-                    .map_err(|e| CompileError::jinja(&file.rel_path, &e))?,
-                );
-                name_relation(&shared, &mut node)?;
-                let captured = parse_render(&shared, &node, &template, HashMap::new())?;
-                let config_before_calls = node.config.clone();
-                let mut unrendered = node.unrendered_config.clone();
-                let fqn = node.fqn.clone();
-                finish_config(
-                    loaded,
-                    rt,
-                    &file.package,
-                    &fqn,
-                    &mut node.config,
-                    &mut unrendered,
-                    &captured.config_calls,
-                );
-                file_tags = Some(crate::nodes::ordered_tags(
-                    loaded,
-                    rt,
-                    &file.package,
-                    &fqn,
-                    &captured.config_calls,
-                    prop_config.as_ref(),
-                ));
-                node.unrendered_config = unrendered;
-                node.refs = captured.refs;
-                node.sources = captured.sources;
-                node.depends_on.macros = captured.macros;
+    let node_files: Vec<&runner_project::ProjectFile> = loaded
+        .files
+        .iter()
+        .filter(|f| resource_type_of(f.kind).is_some())
+        .collect();
+    let inputs = crate::file_nodes::FileInputs {
+        loaded,
+        shared: &shared,
+        docs: &docs,
+        props: &props,
+        versions: &versions,
+        created_at,
+    };
+    let built = crate::parallel::map_in_order(&node_files, |file| inputs.nodes_of(file));
+    for file_nodes in built {
+        for (node, template) in file_nodes? {
+            if let Some(template) = template {
                 templates.insert(node.unique_id.clone(), template);
-                // The relation was named before rendering (for `this`); only a config that
-                // changed since can name it differently.
-                named = node.config == config_before_calls;
             }
-            if !named {
-                name_relation(&shared, &mut node)?;
-            }
-            node.tags = file_tags
-                .take()
-                .unwrap_or_else(|| crate::config::config_tags(&node.config));
-            node.meta = node
-                .config
-                .get("meta")
-                .and_then(Json::as_object)
-                .cloned()
-                .unwrap_or_default();
             // `enabled: false` (from any config level) moves the node to the manifest's `disabled` map.
             if moved_to_disabled(&node, &mut disabled) {
                 continue;
@@ -650,7 +550,7 @@ pub fn parse_project(
         // configures statically): `config()` calls inside it (dbt_utils' `fail_calc`) configure
         // the test, under the entry's own config, which dbt's raw code repeats after the call.
         if !STATIC_TESTS.contains(&macro_id.as_str()) {
-            let in_macro = render_test_macro(&shared, &node, values)?;
+            let in_macro = render_test_macro(&shared, &mut node, values)?;
             node.refs.extend(in_macro.refs);
             node.sources.extend(in_macro.sources);
             let calls: Vec<Map<String, Json>> = in_macro
@@ -770,7 +670,7 @@ fn set_test_config(
 /// recorded (refs, sources, `config()` calls).
 fn render_test_macro(
     shared: &Arc<Shared>,
-    node: &ManifestNode,
+    node: &mut ManifestNode,
     values: HashMap<String, runner_jinja::Value>,
 ) -> Result<crate::context::Captured> {
     let call = node

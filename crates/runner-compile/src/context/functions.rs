@@ -28,7 +28,7 @@ pub fn node_name(ctx: &RenderContext, name: &str) -> Option<Value> {
     let shared = ctx.shared.clone();
     Some(match name {
         "execute" => Value::Bool(scope.phase == Phase::Compile),
-        "model" => scope.model.clone(),
+        "model" => scope.model_value(),
         "this" => scope
             .this
             .clone()
@@ -220,7 +220,7 @@ struct ConfigObject {
 
 impl ConfigObject {
     fn read(&self, name: &str) -> Option<Json> {
-        self.ctx.0.config.get(name).cloned()
+        self.ctx.0.config_map().get(name).cloned()
     }
 }
 

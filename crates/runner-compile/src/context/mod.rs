@@ -101,6 +101,8 @@ pub struct Shared {
     pub default_database: String,
     /// Default schema.
     pub default_schema: String,
+    /// Which `generate_*_name` hooks are runner's built-ins, and their memoised results.
+    pub naming: crate::naming::NamingMemo,
 }
 
 /// Compile-time resolution of `ref()` and `source()`.
@@ -134,8 +136,13 @@ pub struct NodeScope {
     pub package: String,
     /// Template name of the node's own SQL (to tell top-level macro calls from nested ones).
     pub template_name: String,
-    /// `model` (the node as JSON).
+    /// `model` (the node as JSON), when no `model_node` is set.
     pub model: Value,
+    /// The node behind `model` and `config.get`, turned into a template value only if a template
+    /// reads `model` (at parse time few do, and building it for every node was a large part of
+    /// `parse`).
+    pub model_node: Option<Arc<runner_artifacts::ManifestNode>>,
+    model_from_node: std::sync::OnceLock<Value>,
     /// `this`.
     pub this: Option<Relation>,
     /// Resolved config so far (for `config.get` at compile time).
@@ -160,6 +167,8 @@ impl NodeScope {
             package: package.to_string(),
             template_name: template_name.to_string(),
             model: Value::None,
+            model_node: None,
+            model_from_node: std::sync::OnceLock::new(),
             this: None,
             config: Map::new(),
             captured: Mutex::new(Captured::default()),
@@ -167,6 +176,25 @@ impl NodeScope {
             session: None,
             ref_overrides: HashMap::new(),
             results: Default::default(),
+        }
+    }
+
+    /// `model` as templates see it.
+    pub fn model_value(&self) -> Value {
+        match &self.model_node {
+            Some(node) => self
+                .model_from_node
+                .get_or_init(|| Value::from_json(&node.to_json()))
+                .clone(),
+            None => self.model.clone(),
+        }
+    }
+
+    /// The config `config.get` reads: the node's, when the scope has one, else `config`.
+    pub fn config_map(&self) -> &Map<String, Json> {
+        match &self.model_node {
+            Some(node) => &node.config,
+            None => &self.config,
         }
     }
 

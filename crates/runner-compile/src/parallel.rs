@@ -1,0 +1,82 @@
+//! Parse-time parallelism: one map over a slice, run on a few scoped threads, results in input order.
+//!
+//! Why not a thread pool crate: parsing needs exactly one primitive (each file's node is built
+//! independently of the others; merging them stays sequential and ordered), and scoped threads
+//! give it without a dependency or any `'static` bound on the shared parse state.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Fewer items than this per thread are not worth a thread's start-up.
+const MIN_ITEMS_PER_THREAD: usize = 32;
+
+/// Upper bound on threads, whatever the machine: parsing is short and memory-bound.
+const MAX_THREADS: usize = 8;
+
+/// `items.iter().map(f).collect()`, computed on up to `available_parallelism()` threads. Items are
+/// handed out one at a time (files differ a lot in size), and the output keeps the input's order,
+/// so whatever the caller does next (the first error, the manifest) does not depend on timing.
+pub fn map_in_order<T, R, F>(items: &[T], f: F) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+    F: Fn(&T) -> R + Sync,
+{
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(MAX_THREADS)
+        .min(items.len() / MIN_ITEMS_PER_THREAD)
+        .max(1);
+    if threads == 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut indexed: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        done.push((i, f(item)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(done) => done,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    indexed.sort_unstable_by_key(|(i, _)| *i);
+    indexed.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::map_in_order;
+
+    #[test]
+    fn keeps_input_order_across_threads() {
+        let items: Vec<u64> = (0..5_000).collect();
+        let out = map_in_order(&items, |i| {
+            // Uneven work, so threads finish items out of order.
+            (0..(i % 97)).fold(*i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
+        });
+        let expected: Vec<u64> = items
+            .iter()
+            .map(|i| (0..(i % 97)).fold(*i, |acc, k| acc.wrapping_mul(31).wrapping_add(k)))
+            .collect();
+        assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn small_inputs_and_empty_inputs() {
+        assert_eq!(map_in_order(&[1, 2, 3], |i| i * 2), vec![2, 4, 6]);
+        assert!(map_in_order(&Vec::<u8>::new(), |i| *i).is_empty());
+    }
+}
