@@ -177,8 +177,9 @@ pub struct ManifestNode {
     pub alias: String,
     /// File checksum.
     pub checksum: Checksum,
-    /// Resolved config, keys in dbt's order.
-    pub config: Map<String, Json>,
+    /// Resolved config, keys in dbt's order. Shared: most nodes of a project have one of a few
+    /// configs, and parsing hands identical ones the same map (`Arc::make_mut` to change one).
+    pub config: std::sync::Arc<Map<String, Json>>,
     /// Tags (same as `config.tags`).
     pub tags: Vec<String>,
     /// Description from properties.
@@ -252,7 +253,7 @@ impl ManifestNode {
             fqn: Vec::new(),
             alias: name.to_string(),
             checksum: Checksum::none(),
-            config: Map::new(),
+            config: Default::default(),
             tags: Vec::new(),
             description: String::new(),
             columns: indexmap::IndexMap::new(),
@@ -307,7 +308,7 @@ impl serde::Serialize for ManifestNode {
         m.serialize_entry("fqn", &self.fqn)?;
         m.serialize_entry("alias", &self.alias)?;
         m.serialize_entry("checksum", &self.checksum.to_json())?;
-        m.serialize_entry("config", &self.config)?;
+        m.serialize_entry("config", &*self.config)?;
         m.serialize_entry("tags", &self.tags)?;
         m.serialize_entry("description", &self.description)?;
         m.serialize_entry("columns", &self.columns)?;

@@ -184,17 +184,33 @@ pub(crate) fn invocation_metadata(
 impl RunResults {
     /// The artifact in dbt's key order.
     pub fn to_json(&self) -> Json {
-        json!({
-            "metadata": invocation_metadata(
-                RUN_RESULTS_SCHEMA,
-                &self.dbt_version,
-                &self.generated_at,
-                &self.invocation_id,
-                &self.invocation_started_at,
-            ),
-            "results": self.results.iter().map(NodeRunResult::to_json).collect::<Vec<_>>(),
-            "elapsed_time": self.elapsed_time,
-            "args": self.args,
-        })
+        serde_json::to_value(self).expect("run results serialize to JSON")
+    }
+}
+
+/// Written one result at a time: with `compiled_code` in every result, building the whole
+/// artifact as one value first was the peak of a large run's memory.
+impl serde::Serialize for RunResults {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Results<'a>(&'a [NodeRunResult]);
+        impl serde::Serialize for Results<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(NodeRunResult::to_json))
+            }
+        }
+        let metadata = invocation_metadata(
+            RUN_RESULTS_SCHEMA,
+            &self.dbt_version,
+            &self.generated_at,
+            &self.invocation_id,
+            &self.invocation_started_at,
+        );
+        let mut m = serializer.serialize_map(Some(4))?;
+        m.serialize_entry("metadata", &metadata)?;
+        m.serialize_entry("results", &Results(&self.results))?;
+        m.serialize_entry("elapsed_time", &self.elapsed_time)?;
+        m.serialize_entry("args", &self.args)?;
+        m.end()
     }
 }

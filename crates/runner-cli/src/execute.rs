@@ -114,18 +114,21 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
         Err(e) => return Err(e.into()),
     };
     write_manifest(&parsed, &target_dir)?;
-    let artifact = report.to_run_results(
+    let failed = report.has_failures();
+    let artifact = report.into_run_results(
         &parsed.shared.invocation_id,
         invocation_args(c, which, target.threads),
     );
-    runner_artifacts::write_json_file(&target_dir.join("run_results.json"), &artifact.to_json())?;
+    runner_artifacts::write_streamed(&target_dir.join("run_results.json"), |w| {
+        serde_json::to_writer(w, &artifact).map_err(std::io::Error::from)
+    })?;
     if let Some(reason) = interrupt.reason() {
         console.error(&format!(
             "Interrupted: {reason}; run_results.json records the nodes that ran"
         ));
         return Ok(exit::ERROR);
     }
-    Ok(if report.has_failures() {
+    Ok(if failed {
         exit::NODE_FAILURE
     } else {
         exit::SUCCESS

@@ -33,6 +33,8 @@ pub(crate) struct FileInputs<'a> {
     pub props: &'a HashMap<(PropertyKind, String, String), PropertyEntry>,
     pub versions: &'a HashMap<(String, String), ModelVersion>,
     pub created_at: f64,
+    /// Where nodes with identical configs get one shared copy.
+    pub configs: &'a crate::shared_configs::SharedConfigs,
 }
 
 impl FileInputs<'_> {
@@ -45,6 +47,7 @@ impl FileInputs<'_> {
             props,
             versions,
             created_at,
+            configs,
         } = *self;
         let Some(rt) = resource_type_of(file.kind) else {
             return Ok(Vec::new());
@@ -118,7 +121,7 @@ impl FileInputs<'_> {
             let mut named = false;
             if rt == ResourceType::Seed {
                 // Seeds are not rendered, but their hooks are objects like every node's.
-                crate::config::hooks_as_objects(&mut node.config);
+                crate::config::hooks_as_objects(Arc::make_mut(&mut node.config));
             }
             if rt != ResourceType::Seed {
                 let template = Arc::new(
@@ -138,7 +141,7 @@ impl FileInputs<'_> {
                     rt,
                     &file.package,
                     &fqn,
-                    &mut node.config,
+                    Arc::make_mut(&mut node.config),
                     &mut unrendered,
                     &captured.config_calls,
                 );
@@ -171,6 +174,7 @@ impl FileInputs<'_> {
                 .and_then(Json::as_object)
                 .cloned()
                 .unwrap_or_default();
+            configs.share(&mut node.config);
             out.push((node, template_out));
         }
         Ok(out)

@@ -63,7 +63,7 @@ pub fn parse(
                     &mut unrendered,
                     &[],
                 );
-                node.config = config;
+                node.config = config.into();
                 node.unrendered_config = unrendered;
                 node.tags = std::iter::once(kind.to_string())
                     .chain(crate::config::config_tags(&node.config))

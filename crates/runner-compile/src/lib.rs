@@ -22,6 +22,7 @@ pub mod registry;
 pub mod relation;
 pub mod resolve;
 pub mod semantic;
+mod shared_configs;
 pub mod snapshots;
 pub mod test_names;
 pub mod versions;
@@ -286,7 +287,7 @@ pub fn graph_nodes(
             original_file_path: n.original_file_path.clone(),
             tags: n.tags.clone(),
             config: if with_config {
-                Json::Object(n.config.clone())
+                Json::Object((*n.config).clone())
             } else {
                 Json::Null
             },

@@ -324,7 +324,7 @@ pub fn node_for_file(
     };
     node.created_at = created_at;
     let (config, unrendered) = base_config(loaded, rt, &file.package, &node.fqn, properties);
-    node.config = config;
+    node.config = config.into();
     node.unrendered_config = unrendered;
     if rt == ResourceType::Seed {
         node.root_path = Some(

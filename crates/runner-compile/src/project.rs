@@ -375,8 +375,10 @@ pub fn parse_project(
         .iter()
         .filter(|f| resource_type_of(f.kind).is_some())
         .collect();
+    let configs = crate::shared_configs::SharedConfigs::default();
     let inputs = crate::file_nodes::FileInputs {
         loaded,
+        configs: &configs,
         shared: &shared,
         docs: &docs,
         props: &props,
@@ -579,6 +581,7 @@ pub fn parse_project(
             )
             .collect();
         node.tags = crate::config::config_tags(&node.config);
+        configs.share(&mut node.config);
         // A test configured `enabled: false` goes to `disabled`, as other nodes do.
         if moved_to_disabled(&node, &mut disabled) {
             continue;
@@ -662,7 +665,7 @@ fn set_test_config(
         config.insert("alias".into(), Json::from(node.alias.clone()));
         unrendered.insert("alias".into(), Json::from(node.alias.clone()));
     }
-    node.config = config;
+    node.config = config.into();
     node.unrendered_config = unrendered;
 }
 

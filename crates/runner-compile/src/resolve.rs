@@ -178,7 +178,7 @@ pub fn resolve_dependencies(manifest: &mut Manifest, index: &DependencyIndex) ->
         }
         node.depends_on.nodes = deps;
         if unresolved {
-            node.config
+            std::sync::Arc::make_mut(&mut node.config)
                 .insert("enabled".into(), serde_json::Value::Bool(false));
         }
     }

@@ -14,8 +14,7 @@ fn node(kind: ResourceType, name: &str, materialized: &str) -> ManifestNode {
     n.unique_id = format!("{kind}.shop.{name}");
     n.database = Some("Shop".into());
     n.schema = "main".into();
-    n.config
-        .insert("materialized".into(), Json::from(materialized));
+    std::sync::Arc::make_mut(&mut n.config).insert("materialized".into(), Json::from(materialized));
     n
 }
 

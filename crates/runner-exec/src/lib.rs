@@ -4,7 +4,7 @@
 //! [`execute`] checks the connection, runs `on-run-start` hooks, schedules the nodes over `--threads`
 //! workers ([`scheduler`]), runs each through its materialization macro with a live session
 //! ([`node`], [`session`]), runs `on-run-end` hooks, and returns the results with what each node
-//! compiled to. The caller writes `run_results.json` ([`RunReport::to_run_results`]) and the manifest.
+//! compiled to. The caller writes `run_results.json` ([`RunReport::into_run_results`]) and the manifest.
 #![deny(missing_docs)]
 
 pub mod agate;
@@ -102,13 +102,13 @@ impl RunReport {
     }
 
     /// The `run_results.json` artifact.
-    pub fn to_run_results(&self, invocation_id: &str, args: Map<String, Json>) -> RunResults {
+    pub fn into_run_results(self, invocation_id: &str, args: Map<String, Json>) -> RunResults {
         RunResults {
             dbt_version: runner_compile::DBT_VERSION.to_string(),
             generated_at: chrono::Utc::now(),
             invocation_id: invocation_id.to_string(),
             invocation_started_at: self.started_at,
-            results: self.results.clone(),
+            results: self.results,
             elapsed_time: self.elapsed,
             args,
         }

@@ -73,7 +73,7 @@ mod tests {
     fn verdict(row: Vec<Value>, config: serde_json::Value) -> NodeRunResult {
         let mut node = ManifestNode::new(ResourceType::Test, "p", "t");
         if let Json::Object(c) = config {
-            node.config = c;
+            node.config = c.into();
         }
         let mut result = NodeRunResult {
             unique_id: "test.p.t".into(),

@@ -145,8 +145,8 @@ pub struct NodeScope {
     model_from_node: std::sync::OnceLock<Value>,
     /// `this`.
     pub this: Option<Relation>,
-    /// Resolved config so far (for `config.get` at compile time).
-    pub config: Map<String, Json>,
+    /// Resolved config so far (for `config.get` at compile time), shared with the node.
+    pub config: Arc<Map<String, Json>>,
     /// What the render recorded.
     pub captured: Mutex<Captured>,
     /// Extra names (test kwargs, `_dbt_generic_test_kwargs`, `sql`, `pre_hooks` at execution).
@@ -170,7 +170,7 @@ impl NodeScope {
             model_node: None,
             model_from_node: std::sync::OnceLock::new(),
             this: None,
-            config: Map::new(),
+            config: Default::default(),
             captured: Mutex::new(Captured::default()),
             extra: HashMap::new(),
             session: None,
