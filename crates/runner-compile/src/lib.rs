@@ -25,6 +25,7 @@ pub mod semantic;
 mod shared_configs;
 pub mod snapshots;
 pub mod test_names;
+mod test_nodes;
 pub mod versions;
 
 use std::collections::{BTreeMap, HashMap};

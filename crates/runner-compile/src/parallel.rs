@@ -4,6 +4,7 @@
 //! independently of the others; merging them stays sequential and ordered), and scoped threads
 //! give it without a dependency or any `'static` bound on the shared parse state.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Fewer items than this per thread are not worth a thread's start-up.
@@ -12,14 +13,15 @@ const MIN_ITEMS_PER_THREAD: usize = 32;
 /// Upper bound on threads, whatever the machine: parsing is short and memory-bound.
 const MAX_THREADS: usize = 8;
 
-/// `items.iter().map(f).collect()`, computed on up to `available_parallelism()` threads. Items are
-/// handed out one at a time (files differ a lot in size), and the output keeps the input's order,
-/// so whatever the caller does next (the first error, the manifest) does not depend on timing.
-pub fn map_in_order<T, R, F>(items: &[T], f: F) -> Vec<R>
+/// `items.into_iter().map(f).collect()`, computed on up to `available_parallelism()` threads.
+/// Items are handed out one at a time (files differ a lot in size), and the output keeps the
+/// input's order, so whatever the caller does next (the first error, the manifest) does not
+/// depend on timing.
+pub fn map_in_order<T, R, F>(items: Vec<T>, f: F) -> Vec<R>
 where
-    T: Sync,
+    T: Send,
     R: Send,
-    F: Fn(&T) -> R + Sync,
+    F: Fn(T) -> R + Sync,
 {
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
@@ -27,8 +29,10 @@ where
         .min(items.len() / MIN_ITEMS_PER_THREAD)
         .max(1);
     if threads == 1 {
-        return items.iter().map(f).collect();
+        return items.into_iter().map(f).collect();
     }
+    // Each slot is taken exactly once, by whichever thread draws its index.
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
     let next = AtomicUsize::new(0);
     let mut indexed: Vec<(usize, R)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
@@ -37,7 +41,12 @@ where
                     let mut done = Vec::new();
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
+                        let Some(slot) = slots.get(i) else { break };
+                        let item = slot
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner)
+                            .take()
+                            .expect("each index is drawn once");
                         done.push((i, f(item)));
                     }
                     done
@@ -63,9 +72,9 @@ mod tests {
     #[test]
     fn keeps_input_order_across_threads() {
         let items: Vec<u64> = (0..5_000).collect();
-        let out = map_in_order(&items, |i| {
+        let out = map_in_order(items.clone(), |i| {
             // Uneven work, so threads finish items out of order.
-            (0..(i % 97)).fold(*i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
+            (0..(i % 97)).fold(i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
         });
         let expected: Vec<u64> = items
             .iter()
@@ -76,7 +85,7 @@ mod tests {
 
     #[test]
     fn small_inputs_and_empty_inputs() {
-        assert_eq!(map_in_order(&[1, 2, 3], |i| i * 2), vec![2, 4, 6]);
-        assert!(map_in_order(&Vec::<u8>::new(), |i| *i).is_empty());
+        assert_eq!(map_in_order(vec![1, 2, 3], |i| i * 2), vec![2, 4, 6]);
+        assert!(map_in_order(Vec::<u8>::new(), |i| i).is_empty());
     }
 }

@@ -4,15 +4,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use runner_artifacts::{Manifest, ManifestNode, ResourceType, SourceNode};
+use runner_artifacts::{Manifest, ManifestNode, SourceNode};
 use runner_jinja::Template;
 use runner_project::{FileKind, LoadedProject, PropertyEntry, PropertyKind};
 use serde_json::{Map, Value as Json, json};
 
 use crate::context::{NodeScope, Phase, RenderContext, Shared};
 use crate::error::{CompileError, Result};
-use crate::generic_tests::{TestOwner, build_test_node, kwargs_values, parse_decl};
-use crate::nodes::{finish_config, name_relation, parse_render, resource_type_of};
+use crate::generic_tests::{TestOwner, build_test_node, parse_decl};
+use crate::nodes::resource_type_of;
 use crate::test_names::TestTarget;
 
 /// A parsed project: the manifest plus each node's parsed template, ready to compile.
@@ -385,7 +385,7 @@ pub fn parse_project(
         versions: &versions,
         created_at,
     };
-    let built = crate::parallel::map_in_order(&node_files, |file| inputs.nodes_of(file));
+    let built = crate::parallel::map_in_order(node_files, |file| inputs.nodes_of(file));
     for file_nodes in built {
         for (node, template) in file_nodes? {
             if let Some(template) = template {
@@ -519,69 +519,13 @@ pub fn parse_project(
             entry.package.clone(),
         ));
     }
-    for ((mut node, kwargs), decl, package) in pending {
-        set_test_config(loaded, &mut node, &decl, &package, &[]);
-        name_relation(&shared, &mut node)?;
-        let macro_id = shared
-            .registry
-            .resolve(
-                decl.namespace.as_deref().unwrap_or(&package),
-                &format!("test_{}", decl.name),
-            )
-            .map(|m| m.unique_id.clone())
-            .ok_or_else(|| CompileError::UnknownTest {
-                file: node.original_file_path.clone(),
-                test: decl.name.clone(),
-            })?;
-        let mut scope = NodeScope::new(Phase::Parse, &package, &node.original_file_path);
-        scope.this = Some(crate::relation::Relation::new(
-            node.database.clone(),
-            Some(node.schema.clone()),
-            Some(node.alias.clone()),
-        ));
-        let scope = Arc::new(scope);
-        let ctx = Arc::new(RenderContext {
-            shared: shared.clone(),
-            scope: scope.clone(),
-        });
-        let values = kwargs_values(&ctx, &kwargs, &node.original_file_path)?;
-        let captured = scope.take_captured();
-        node.refs = captured.refs;
-        node.sources = captured.sources;
-        // Like dbt, render the test macro at parse time (all but the two built-in tests dbt
-        // configures statically): `config()` calls inside it (dbt_utils' `fail_calc`) configure
-        // the test, under the entry's own config, which dbt's raw code repeats after the call.
-        if !STATIC_TESTS.contains(&macro_id.as_str()) {
-            let in_macro = render_test_macro(&shared, &mut node, values)?;
-            node.refs.extend(in_macro.refs);
-            node.sources.extend(in_macro.sources);
-            let calls: Vec<Map<String, Json>> = in_macro
-                .config_calls
-                .into_iter()
-                .map(|mut call| {
-                    call.retain(|k, _| k != "alias" && !decl.config.contains_key(k));
-                    call
-                })
-                .filter(|call| !call.is_empty())
-                .collect();
-            if !calls.is_empty() {
-                set_test_config(loaded, &mut node, &decl, &package, &calls);
-                name_relation(&shared, &mut node)?;
-            }
-        }
-        // dbt renders a generic test at parse time only when it carries config (a `config()` call
-        // in its raw code); otherwise get_where_subquery, the `model` wrapper, appears at compile.
-        let rendered_at_parse = node.raw_code.contains("{{ config(");
-        node.depends_on.macros = std::iter::once(macro_id)
-            .chain(
-                captured
-                    .macros
-                    .into_iter()
-                    .filter(|m| rendered_at_parse || m != crate::compile::WHERE_SUBQUERY_MACRO),
-            )
-            .collect();
-        node.tags = crate::config::config_tags(&node.config);
-        configs.share(&mut node.config);
+    // Each test is finished (config, name, parse-time render) on its own, so in parallel; they
+    // are filed in declaration order.
+    let finished = crate::parallel::map_in_order(pending, |(built, decl, package)| {
+        crate::test_nodes::finish(loaded, &shared, &configs, built, &decl, &package)
+    });
+    for result in finished {
+        let (node, kwargs) = result?;
         // A test configured `enabled: false` goes to `disabled`, as other nodes do.
         if moved_to_disabled(&node, &mut disabled) {
             continue;
@@ -624,64 +568,4 @@ pub fn parse_project(
         test_kwargs,
         shared,
     })
-}
-
-/// The built-in generic tests dbt configures without rendering their macro.
-const STATIC_TESTS: &[&str] = &["macro.dbt.test_not_null", "macro.dbt.test_unique"];
-
-/// A generic test's config: the project's levels, the entry's `config:`, then `config()` calls made
-/// by its macro (`calls`, applied to the config but not to `unrendered_config`, as dbt records only
-/// the raw code's static config there), then for package tests the root project's levels.
-fn set_test_config(
-    loaded: &LoadedProject,
-    node: &mut ManifestNode,
-    decl: &crate::generic_tests::TestDecl,
-    package: &str,
-    calls: &[Map<String, Json>],
-) {
-    let (mut config, mut unrendered) = crate::nodes::base_config(
-        loaded,
-        ResourceType::Test,
-        package,
-        &node.fqn,
-        Some(&decl.config),
-    );
-    for call in calls {
-        crate::config::merge_into(&mut config, call);
-    }
-    let fqn = node.fqn.clone();
-    finish_config(
-        loaded,
-        ResourceType::Test,
-        package,
-        &fqn,
-        &mut config,
-        &mut unrendered,
-        &[],
-    );
-    // A test whose name was shortened carries the short alias in its config too (dbt reads it
-    // from the trailing `config()` of the test's raw code).
-    if node.alias != node.name {
-        config.insert("alias".into(), Json::from(node.alias.clone()));
-        unrendered.insert("alias".into(), Json::from(node.alias.clone()));
-    }
-    node.config = config.into();
-    node.unrendered_config = unrendered;
-}
-
-/// Renders a generic test's macro call in parse mode with its arguments and returns what it
-/// recorded (refs, sources, `config()` calls).
-fn render_test_macro(
-    shared: &Arc<Shared>,
-    node: &mut ManifestNode,
-    values: HashMap<String, runner_jinja::Value>,
-) -> Result<crate::context::Captured> {
-    let call = node
-        .raw_code
-        .split_once("}}")
-        .map(|(call, _)| format!("{call}}}}}"))
-        .unwrap_or_else(|| node.raw_code.clone());
-    let template = Template::parse(&node.original_file_path, &call)
-        .map_err(|e| CompileError::jinja(&node.original_file_path, &e))?;
-    parse_render(shared, node, &template, values)
 }
