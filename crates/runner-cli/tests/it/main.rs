@@ -8,6 +8,7 @@ mod errors;
 mod freshness;
 mod job;
 mod oracle;
+mod pg_duckdb_schemas;
 mod run;
 mod schema;
 mod support;
