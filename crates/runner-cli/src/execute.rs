@@ -92,15 +92,7 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
         fail_fast: c.fail_fast,
         project_dir: project.root.root.clone(),
         target_dir: target_dir.clone(),
-        package_dirs: project
-            .packages
-            .iter()
-            .map(|p| (p.name.clone(), p.root.clone()))
-            .chain(std::iter::once((
-                project.root.name.clone(),
-                project.root.root.clone(),
-            )))
-            .collect(),
+        package_dirs: project.project_dirs(),
         target_name: target.target_name.clone(),
         interrupt: interrupt.clone(),
     };

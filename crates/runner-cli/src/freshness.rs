@@ -4,7 +4,6 @@
 //! neither do we. Exit 0 when every source passes or warns, 1 when one is stale past
 //! `error_after` or its check failed, 2 when the project, profile or warehouse is unusable.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
@@ -82,15 +81,7 @@ pub fn run(c: &Common) -> Result<i32> {
         }
     } else {
         let adapter = crate::execute::open_adapter(&target)?;
-        let package_dirs: HashMap<String, PathBuf> = project
-            .packages
-            .iter()
-            .map(|p| (p.name.clone(), p.root.clone()))
-            .chain(std::iter::once((
-                project.root.name.clone(),
-                project.root.root.clone(),
-            )))
-            .collect();
+        let package_dirs = project.project_dirs();
         let options = FreshnessOptions {
             project_dir: &project.root.root,
             package_dirs: &package_dirs,

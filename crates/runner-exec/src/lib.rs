@@ -311,14 +311,3 @@ fn create_schemas(
     }
     Ok(())
 }
-
-/// Where a project's packages live: `dbt_packages/<name>` (or `packages-install-path`).
-pub fn package_dirs(
-    project_dir: &Path,
-    packages: &[(String, PathBuf)],
-) -> HashMap<String, PathBuf> {
-    let mut map: HashMap<String, PathBuf> = packages.iter().cloned().collect();
-    map.entry(String::new())
-        .or_insert_with(|| project_dir.to_path_buf());
-    map
-}

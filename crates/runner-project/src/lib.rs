@@ -59,4 +59,14 @@ impl LoadedProject {
     pub fn all_projects(&self) -> impl Iterator<Item = &ProjectConfig> {
         std::iter::once(&self.root).chain(self.packages.iter())
     }
+
+    /// Each project's directory by name, for reading seeds and other files of a node's package
+    /// (the root project wins over a package of the same name).
+    pub fn project_dirs(&self) -> std::collections::HashMap<String, std::path::PathBuf> {
+        self.packages
+            .iter()
+            .chain(std::iter::once(&self.root))
+            .map(|p| (p.name.clone(), p.root.clone()))
+            .collect()
+    }
 }
