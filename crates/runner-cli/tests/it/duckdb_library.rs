@@ -40,11 +40,8 @@ fn a_postgres_build_never_loads_duckdb() {
     let cluster = PgCluster::shared();
     cluster.create_database("duckdb_library_pg").unwrap();
     let project = fixture_copy("shop");
-    let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: duckdb_library_pg\n      schema: shop\n      threads: 2\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles =
+        crate::support::postgres_profile(cluster, "shop", "duckdb_library_pg", "shop", 2);
     std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
     let out = runner_loading(project.path(), MISSING, &["build", "--profiles-dir", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

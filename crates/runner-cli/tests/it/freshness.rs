@@ -268,22 +268,15 @@ fn source_freshness_on_duckdb_matches_dbt() {
 fn source_freshness_on_postgres_with_four_threads_matches_dbt() {
     let cluster = PgCluster::shared();
     cluster.create_database("freshness_check").unwrap();
-    let profiles = format!(
-        "freshness:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: freshness_check\n      schema: freshness\n      threads: 4\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles =
+        crate::support::postgres_profile(cluster, "freshness", "freshness_check", "freshness", 4);
     check_against_dbt("postgres", &profiles, 4);
 }
 
 #[test]
 fn an_unreachable_warehouse_exits_2_before_any_source_starts() {
     let project = fixture_copy("freshness");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::unused_port();
     std::fs::write(
         project.path().join("profiles.yml"),
         format!(

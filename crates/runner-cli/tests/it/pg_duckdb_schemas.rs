@@ -15,11 +15,8 @@ fn a_ddb_dollar_schema_builds_and_rebuilds() {
     let cluster = PgCluster::shared();
     cluster.create_database("pg_duckdb_schemas").unwrap();
     let project = fixture_copy("shop");
-    let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: pg_duckdb_schemas\n      schema: \"{SCHEMA}\"\n      threads: 2\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles =
+        crate::support::postgres_profile(cluster, "shop", "pg_duckdb_schemas", SCHEMA, 2);
     std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
     // The second build finds every relation already there: it must replace them, not fail.
     for _ in 0..2 {

@@ -165,11 +165,7 @@ fn on_postgres(fixture: &str, profile: &str) {
     let cluster = PgCluster::shared();
     let dbname = format!("{fixture}_build");
     cluster.create_database(&dbname).unwrap();
-    let profiles = format!(
-        "{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: {dbname}\n      schema: {profile}\n      threads: 4\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles = crate::support::postgres_profile(cluster, profile, &dbname, profile, 4);
     let (host, port) = (cluster.host(), cluster.port());
     check_against_dbt(fixture, "postgres", &profiles, profile, &|| {
         let fields: serde_json::Map<String, Json> = serde_json::from_value(serde_json::json!({
@@ -210,11 +206,7 @@ fn killing_runner_mid_table_build_leaves_the_previous_table_and_a_rerun_succeeds
     let cluster = PgCluster::shared();
     cluster.create_database("store_kill").unwrap();
     let project = fixture_copy("store");
-    let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: store_kill\n      schema: shop\n      threads: 2\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles = crate::support::postgres_profile(cluster, "shop", "store_kill", "shop", 2);
     std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
     let out = runner(project.path(), &["build", "--profiles-dir", "."]);
     assert_eq!(
@@ -290,11 +282,7 @@ fn killing_runner_mid_table_build_leaves_the_previous_table_and_a_rerun_succeeds
 fn an_unreachable_warehouse_exits_2_before_any_sql_naming_the_host_but_not_the_password() {
     let project = fixture_copy("store");
     // A port nothing listens on: bind one, then free it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::unused_port();
     let secret = "Sup3r-Secret-pw";
     std::fs::write(
         project.path().join("profiles.yml"),
@@ -369,11 +357,7 @@ fn persisted_docs_and_indexes_are_in_the_postgres_catalog() {
     let project = fixture_copy("kitchen");
     std::fs::write(
         project.path().join("profiles.yml"),
-        format!(
-            "kitchen:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: kitchen_docs\n      schema: kitchen\n      threads: 2\n",
-            cluster.host(),
-            cluster.port()
-        ),
+        crate::support::postgres_profile(cluster, "kitchen", "kitchen_docs", "kitchen", 2),
     )
     .unwrap();
     for _ in 0..2 {
@@ -426,11 +410,7 @@ fn grants_are_applied_to_built_relations_on_postgres() {
     .unwrap();
     std::fs::write(
         project.path().join("profiles.yml"),
-        format!(
-            "kitchen:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: kitchen_grants\n      schema: kitchen\n      threads: 1\n",
-            cluster.host(),
-            cluster.port()
-        ),
+        crate::support::postgres_profile(cluster, "kitchen", "kitchen_grants", "kitchen", 1),
     )
     .unwrap();
     let can_read = || {

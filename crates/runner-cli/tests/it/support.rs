@@ -71,3 +71,27 @@ pub fn ok(out: Output) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// A loopback port nothing listens on (bound, then freed), for "unreachable warehouse" tests.
+pub fn unused_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A profiles.yml with one `dev` target on the test cluster (user `postgres`, trust auth).
+pub fn postgres_profile(
+    cluster: &runner_testkit::PgCluster,
+    profile: &str,
+    dbname: &str,
+    schema: &str,
+    threads: u32,
+) -> String {
+    format!(
+        "{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: {dbname}\n      schema: \"{schema}\"\n      threads: {threads}\n",
+        cluster.host(),
+        cluster.port()
+    )
+}

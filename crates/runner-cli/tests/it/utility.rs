@@ -77,11 +77,7 @@ fn debug_passes_on_a_duckdb_profile() {
 #[test]
 fn debug_fails_on_an_unreachable_postgres_and_never_prints_the_password() {
     // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::unused_port();
     let password = "Zq-very-secret-pw-81";
     let project = fixture_copy("store");
     std::fs::write(

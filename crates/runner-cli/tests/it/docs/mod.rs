@@ -148,11 +148,7 @@ fn store_catalog_on_postgres_is_dbts() {
     let cluster = PgCluster::shared();
     let dbname = "store_docs";
     cluster.create_database(dbname).unwrap();
-    let profiles = format!(
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: {dbname}\n      schema: shop\n      threads: 2\n",
-        cluster.host(),
-        cluster.port()
-    );
+    let profiles = crate::support::postgres_profile(cluster, "shop", dbname, "shop", 2);
     let dir = generate_and_compare("postgres", &profiles, dbname);
     let catalog = read_json(&dir.path().join("target/catalog.json"));
     // Postgres reports the owning role, which the recording leaves out.
@@ -241,11 +237,7 @@ fn check_selection_and_flags(project: &Path) {
 #[test]
 fn unreachable_warehouse_exits_2_naming_the_host_not_the_password() {
     // A port nothing listens on: bind one, then let it go.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::support::unused_port();
     let secret = "s3cret-Pa55word";
     let profiles = format!(
         "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      port: {port}\n      user: postgres\n      password: {secret}\n      dbname: shop\n      schema: shop\n      connect_timeout: 2\n"

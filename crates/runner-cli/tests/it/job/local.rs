@@ -193,11 +193,7 @@ fn on_ecs_the_run_id_is_the_task_id_logs_are_json_and_timeout_stops_the_run() {
     let project = fixture_copy("store");
     std::fs::write(
         project.path().join("profiles.yml"),
-        format!(
-            "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: {}\n      port: {}\n      user: postgres\n      password: unused\n      dbname: job_timeout\n      schema: shop\n      threads: 2\n",
-            pg.host(),
-            pg.port()
-        ),
+        crate::support::postgres_profile(pg, "shop", "job_timeout", "shop", 2),
     )
     .unwrap();
     let cwd = tempfile::tempdir().unwrap();
