@@ -17,15 +17,18 @@ import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 FIXTURE = REPO / "tests" / "fixtures" / "store"
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+from importlib import import_module  # noqa: E402
+
+record_run = import_module("record-run")
 OVERLAY = REPO / "tests" / "fixtures" / "docs-overlay"
-PG_BIN = pathlib.Path("/usr/lib/postgresql/15/bin")
 
 
 def observable(catalog, database):
@@ -68,17 +71,6 @@ def record(project, env, engine, database, keep):
     print(f"wrote {path}: {len(catalog['nodes'])} nodes, {len(catalog['sources'])} sources")
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def as_postgres(cmd):
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    return subprocess.run(prefix + cmd, check=True, capture_output=True, text=True)
-
-
 def main():
     keep = None
     if len(sys.argv) == 3 and sys.argv[1] == "--keep":
@@ -97,23 +89,9 @@ def main():
         record(project, dict(base_env, DBT_PROFILES_DIR=str(project)), "duckdb", "shop", keep)
 
         # PostgreSQL, in the `postgres` database, schema `shop`.
-        data = tmp / "pgdata"
-        data.mkdir()
-        if os.geteuid() == 0:
-            shutil.chown(data, "postgres")
-        port = free_port()
-        as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
-        as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o",
-                     f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "-w", "start", "-l",
-                     str(tmp / "pg.log")])
-        try:
-            project = prepare(tmp, "pg", "shop:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n"
-                                         f"      host: 127.0.0.1\n      port: {port}\n      user: postgres\n"
-                                         "      password: x\n      dbname: postgres\n      schema: shop\n"
-                                         "      threads: 1\n")
+        with record_run.throwaway_postgres(tmp) as port:
+            project = prepare(tmp, "pg", record_run.postgres_profile("shop", port, "shop"))
             record(project, dict(base_env, DBT_PROFILES_DIR=str(project)), "postgres", "postgres", keep)
-        finally:
-            as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
 
 
 if __name__ == "__main__":

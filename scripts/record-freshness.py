@@ -119,26 +119,12 @@ def main():
         duck = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
         write(fixture / "expected" / "freshness-duckdb.json", duck)
 
-        data = tmp / "pgdata"
-        data.mkdir()
-        shutil.chown(data, "postgres") if os.geteuid() == 0 else None
-        port = record_run.free_port()
-        pg_bin = record_run.PG_BIN
-        record_run.as_postgres([str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
-        record_run.as_postgres([str(pg_bin / "pg_ctl"), "-D", str(data), "-o",
-                                f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1",
-                                "-w", "start", "-l", str(tmp / "pg.log")])
-        try:
+        with record_run.throwaway_postgres(tmp) as port:
             project = tmp / "pg"
             shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-            (project / "profiles.yml").write_text(
-                f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n"
-                f"      port: {port}\n      user: postgres\n      password: x\n      dbname: postgres\n"
-                f"      schema: {profile}\n      threads: 1\n")
+            (project / "profiles.yml").write_text(record_run.postgres_profile(profile, port, profile))
             pg = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
             write(fixture / "expected" / "freshness-postgres.json", pg)
-        finally:
-            record_run.as_postgres([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
 
 
 def write(path, steps):

@@ -12,6 +12,7 @@ Writes FIXTURE/expected/run-<engine>.json.
 """
 import datetime
 import decimal
+import contextlib
 import json
 import os
 import pathlib
@@ -71,6 +72,30 @@ def as_postgres(cmd, **kw):
     return subprocess.run(prefix + cmd, check=True, capture_output=True, text=True, **kw)
 
 
+@contextlib.contextmanager
+def throwaway_postgres(tmp):
+    """A Postgres cluster in tmp/pgdata on a free loopback port (trust auth); yields the port."""
+    data = tmp / "pgdata"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+    port = free_port()
+    as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
+    as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1",
+                 "-w", "start", "-l", str(tmp / "pg.log")])
+    try:
+        yield port
+    finally:
+        as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
+
+
+def postgres_profile(profile, port, schema):
+    """profiles.yml text for a `dev` target on a throwaway_postgres cluster's `postgres` database."""
+    return (f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n"
+            f"      port: {port}\n      user: postgres\n      password: x\n      dbname: postgres\n"
+            f"      schema: {schema}\n      threads: 1\n")
+
+
 def main():
     fixture = pathlib.Path(sys.argv[1]).resolve()
     steps = json.loads((fixture / "run-steps.json").read_text())
@@ -105,21 +130,11 @@ def main():
         write(fixture / "expected" / "run-duckdb.json", duck)
 
         # PostgreSQL
-        data = tmp / "pgdata"
-        data.mkdir()
-        shutil.chown(data, "postgres") if os.geteuid() == 0 else None
-        port = free_port()
-        as_postgres([str(PG_BIN / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
-        as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1",
-                     "-w", "start", "-l", str(tmp / "pg.log")])
-        try:
+        with throwaway_postgres(tmp) as port:
             import psycopg2
             project = tmp / "pg"
             shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-            (project / "profiles.yml").write_text(
-                f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n"
-                f"      port: {port}\n      user: postgres\n      password: x\n      dbname: postgres\n"
-                f"      schema: {profile}\n      threads: 1\n")
+            (project / "profiles.yml").write_text(postgres_profile(profile, port, profile))
 
             def pg_dump():
                 con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="postgres")
@@ -138,8 +153,6 @@ def main():
 
             pg = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)), pg_dump)
             write(fixture / "expected" / "run-postgres.json", pg)
-        finally:
-            as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"])
 
 
 def write(path, steps):
