@@ -8,6 +8,7 @@ pub mod manifest;
 pub mod node;
 pub mod run_results;
 pub mod sources;
+mod stream;
 pub mod write;
 
 pub use manifest::{Manifest, ManifestMetadata, yaml_resource_section};

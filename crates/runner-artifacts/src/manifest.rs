@@ -112,41 +112,34 @@ impl Manifest {
 
     /// Children of every node, source and exposure (sorted).
     pub fn child_map(&self) -> BTreeMap<String, Vec<String>> {
-        let parents = self.parent_map();
-        let mut map: BTreeMap<String, BTreeSet<String>> = parents
-            .keys()
-            .map(|k| (k.clone(), BTreeSet::new()))
-            .collect();
-        for (child, ps) in &parents {
-            for p in ps {
-                map.entry(p.clone()).or_default().insert(child.clone());
-            }
-        }
-        map.into_iter()
-            .map(|(k, v)| (k, v.into_iter().collect()))
-            .collect()
+        children_of(&self.parent_map())
     }
+}
 
-    /// Writes the manifest as compact JSON, byte for byte what serializing [`Manifest::to_json`]
-    /// gives, one node at a time: the whole tree is never in memory (a 10,000-node manifest is
-    /// hundreds of megabytes as a `serde_json::Value`).
-    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        fn streamed<'a, V: serde::Serialize>(
-            w: &mut dyn std::io::Write,
-            entries: impl Iterator<Item = (&'a String, V)>,
-        ) -> std::io::Result<()> {
-            w.write_all(b"{")?;
-            for (i, (k, v)) in entries.enumerate() {
-                if i > 0 {
-                    w.write_all(b",")?;
-                }
-                serde_json::to_writer(&mut *w, k)?;
-                w.write_all(b":")?;
-                serde_json::to_writer(&mut *w, &v)?;
-            }
-            w.write_all(b"}")
+/// The child map of a parent map: every key of `parents`, with the ids that list it as a parent.
+fn children_of(parents: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
+    let mut map: BTreeMap<String, BTreeSet<String>> = parents
+        .keys()
+        .map(|k| (k.clone(), BTreeSet::new()))
+        .collect();
+    for (child, ps) in parents {
+        for p in ps {
+            map.entry(p.clone()).or_default().insert(child.clone());
         }
+    }
+    map.into_iter()
+        .map(|(k, v)| (k, v.into_iter().collect()))
+        .collect()
+}
+
+impl Manifest {
+    /// Writes the manifest as compact JSON, byte for byte what serializing [`Manifest::to_json`]
+    /// gives, one entry at a time: the large sections never exist as a `serde_json::Value` (a
+    /// 10,000-node manifest is hundreds of megabytes as one), and `nodes` are serialised on
+    /// several threads.
+    pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
         // Sections small enough to build whole come from `sections()`; the large ones stream.
+        let parents = self.parent_map();
         let sections = self.sections(false);
         w.write_all(b"{")?;
         for (i, (key, value)) in sections.into_iter().enumerate() {
@@ -156,8 +149,12 @@ impl Manifest {
             serde_json::to_writer(&mut *w, key)?;
             w.write_all(b":")?;
             match (key, value) {
-                ("nodes", None) => streamed(w, self.nodes.iter())?,
-                ("macros", None) => streamed(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?,
+                ("nodes", None) => crate::stream::object_in_parallel(w, &self.nodes)?,
+                ("macros", None) => {
+                    crate::stream::object(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?
+                }
+                ("parent_map", None) => serde_json::to_writer(&mut *w, &parents)?,
+                ("child_map", None) => serde_json::to_writer(&mut *w, &children_of(&parents))?,
                 (_, Some(v)) => serde_json::to_writer(&mut *w, &v)?,
                 (_, None) => w.write_all(b"{}")?,
             }
@@ -175,7 +172,8 @@ impl Manifest {
         )
     }
 
-    /// The top-level sections in dbt's order; `nodes` and `macros` are `None` unless `whole`.
+    /// The top-level sections in dbt's order; `nodes`, `macros`, `parent_map` and `child_map` are
+    /// `None` unless `whole`.
     fn sections(&self, whole: bool) -> Vec<(&'static str, Option<Json>)> {
         let md = &self.metadata;
         let metadata = json!({
@@ -236,8 +234,8 @@ impl Manifest {
             ("groups", Some(json!({}))),
             ("selectors", Some(Json::Object(self.selectors.clone()))),
             ("disabled", Some(json!(self.disabled))),
-            ("parent_map", Some(json!(self.parent_map()))),
-            ("child_map", Some(json!(self.child_map()))),
+            ("parent_map", whole.then(|| json!(self.parent_map()))),
+            ("child_map", whole.then(|| json!(self.child_map()))),
             ("group_map", Some(json!({}))),
             ("saved_queries", Some(self.yaml_section("saved_queries"))),
             (
