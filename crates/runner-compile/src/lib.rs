@@ -24,6 +24,7 @@ pub mod resolve;
 pub mod semantic;
 mod shared_configs;
 pub mod snapshots;
+mod test_decls;
 pub mod test_names;
 mod test_nodes;
 pub mod versions;

@@ -11,9 +11,8 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::context::{NodeScope, Phase, RenderContext, Shared};
 use crate::error::{CompileError, Result};
-use crate::generic_tests::{TestOwner, build_test_node, parse_decl};
 use crate::nodes::resource_type_of;
-use crate::test_names::TestTarget;
+use crate::test_decls::columns_of;
 
 /// A parsed project: the manifest plus each node's parsed template, ready to compile.
 pub struct ParsedProject {
@@ -54,15 +53,6 @@ fn column_json(name: &str, body: &Json, description: String) -> Json {
     })
 }
 
-/// The tests declared under `data_tests:` (or the legacy `tests:`) of a property entry or column.
-fn declared_tests(body: &Json) -> impl Iterator<Item = &Json> {
-    body.get("data_tests")
-        .or_else(|| body.get("tests"))
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
-}
-
 /// Files `node` under the manifest's `disabled` map when its config says `enabled: false`.
 fn moved_to_disabled(node: &ManifestNode, disabled: &mut BTreeMap<String, Vec<Json>>) -> bool {
     if node.config.get("enabled") != Some(&Json::Bool(false)) {
@@ -73,14 +63,6 @@ fn moved_to_disabled(node: &ManifestNode, disabled: &mut BTreeMap<String, Vec<Js
         .or_default()
         .push(node.to_json());
     true
-}
-
-/// The `columns:` entries of a property entry or source table.
-fn columns_of(body: &Json) -> impl Iterator<Item = &Json> {
-    body.get("columns")
-        .and_then(Json::as_array)
-        .into_iter()
-        .flatten()
 }
 
 /// The named columns of `body` in the manifest's layout, descriptions rendered (`doc()`).
@@ -191,29 +173,35 @@ pub fn parse_project(
                                its models, sources, tests and how they depend on each other.",
         }),
     );
-    for file in &loaded.files {
-        match file.kind {
-            FileKind::Properties => {
-                for entry in runner_project::properties::read_entries(file)? {
-                    props.insert(props_key(entry.kind, &entry.package, &entry.name), entry);
-                }
+    // Property files are read on parse threads (YAML parsing is most of it), filed in file order.
+    let property_files: Vec<_> = loaded
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Properties)
+        .collect();
+    for entries in
+        crate::parallel::map_in_order(property_files, runner_project::properties::read_entries)
+    {
+        for entry in entries? {
+            props.insert(props_key(entry.kind, &entry.package, &entry.name), entry);
+        }
+    }
+    for file in loaded.files.iter().filter(|f| f.kind == FileKind::Docs) {
+        let text = file.read()?;
+        let t = Template::parse(&file.rel_path, &text)
+            .map_err(|e| CompileError::jinja(&file.rel_path, &e))?;
+        for b in t.blocks() {
+            if matches!(b.kind, runner_jinja::BlockKind::Docs) {
+                let id = format!("doc.{}.{}", file.package, b.name);
+                docs.insert(
+                    id.clone(),
+                    json!({
+                        "name": b.name, "resource_type": "doc", "package_name": file.package,
+                        "path": file.path_in_resource_dir, "original_file_path": file.rel_path,
+                        "unique_id": id, "block_contents": b.body.trim(),
+                    }),
+                );
             }
-            FileKind::Docs => {
-                let text = file.read()?;
-                let t = Template::parse(&file.rel_path, &text)
-                    .map_err(|e| CompileError::jinja(&file.rel_path, &e))?;
-                for b in t.blocks() {
-                    if matches!(b.kind, runner_jinja::BlockKind::Docs) {
-                        let id = format!("doc.{}.{}", file.package, b.name);
-                        docs.insert(id.clone(), json!({
-                            "name": b.name, "resource_type": "doc", "package_name": file.package,
-                            "path": file.path_in_resource_dir, "original_file_path": file.rel_path,
-                            "unique_id": id, "block_contents": b.body.trim(),
-                        }));
-                    }
-                }
-            }
-            _ => {}
         }
     }
 
@@ -251,7 +239,7 @@ pub fn parse_project(
             )?;
             let dirs: Vec<String> = yml_dirs(&entry.file);
             let mut fqn = vec![entry.package.clone()];
-            fqn.extend(dirs.clone());
+            fqn.extend(dirs);
             fqn.push(entry.name.clone());
             fqn.push(tname.to_string());
             let rel = crate::relation::Relation::new(
@@ -260,28 +248,7 @@ pub fn parse_project(
                 Some(identifier.clone()),
             );
             let columns = described_columns(&shared, &docs, &entry.package, &entry.file, table)?;
-            for c in columns_of(table) {
-                if let Some(n) = c.get("name").and_then(Json::as_str) {
-                    for t in declared_tests(c) {
-                        source_tests.push((
-                            entry.clone(),
-                            tname.to_string(),
-                            Some(n.to_string()),
-                            t.clone(),
-                            dirs.clone(),
-                        ));
-                    }
-                }
-            }
-            for t in declared_tests(table) {
-                source_tests.push((
-                    entry.clone(),
-                    tname.to_string(),
-                    None,
-                    t.clone(),
-                    dirs.clone(),
-                ));
-            }
+            crate::test_decls::on_source_table(entry, table, &mut source_tests);
             let desc = table
                 .get("description")
                 .and_then(Json::as_str)
@@ -411,118 +378,20 @@ pub fn parse_project(
         nodes.insert(node.unique_id.clone(), node);
     }
 
-    // Generic tests on models and seeds.
-    let mut decls = Vec::new();
+    // Generic tests: models' and seeds' first, then sources'. Each is built and finished (config,
+    // name, parse-time render) on its own, so in parallel; they are filed in declaration order.
+    let mut declared = Vec::new();
     for entry in props
         .values()
         .filter(|e| matches!(e.kind, PropertyKind::Models | PropertyKind::Seeds))
     {
-        let rt = if entry.kind == PropertyKind::Seeds {
-            "seed"
-        } else {
-            "model"
-        };
-        // A versioned model gets its tests once per version.
-        let targets: Vec<(String, Option<String>)> = match entry.body.get("versions") {
-            Some(Json::Array(vs)) if rt == "model" => vs
-                .iter()
-                .filter_map(|v| v.get("v"))
-                .map(crate::versions::json_label)
-                .map(|v| {
-                    (
-                        format!("model.{}.{}.v{v}", entry.package, entry.name),
-                        Some(v),
-                    )
-                })
-                .collect(),
-            _ => vec![(format!("{rt}.{}.{}", entry.package, entry.name), None)],
-        };
-        for (attached, version) in targets {
-            // dbt keeps the tests of a missing or disabled model; they are disabled once their
-            // refs are resolved, and attached to the disabled model when there is one.
-            let attached = (nodes.contains_key(&attached) || disabled.contains_key(&attached))
-                .then_some(attached);
-            for c in columns_of(&entry.body) {
-                let col = c.get("name").and_then(Json::as_str).map(String::from);
-                for t in declared_tests(c) {
-                    decls.push((
-                        entry.clone(),
-                        attached.clone(),
-                        version.clone(),
-                        col.clone(),
-                        t.clone(),
-                    ));
-                }
-            }
-            for t in declared_tests(&entry.body) {
-                decls.push((
-                    entry.clone(),
-                    attached.clone(),
-                    version.clone(),
-                    None,
-                    t.clone(),
-                ));
-            }
-        }
+        let exists = |id: &str| nodes.contains_key(id) || disabled.contains_key(id);
+        crate::test_decls::on_node(entry, exists, &mut declared);
     }
-    let mut pending = Vec::new();
-    for (entry, attached, version, col, t) in &decls {
-        let decl = parse_decl(t, col.as_deref(), &entry.file)?;
-        let dirs: Vec<String> = yml_dirs(&entry.file);
-        let node_name = match version {
-            Some(v) => format!("{}_v{v}", entry.name),
-            None => entry.name.clone(),
-        };
-        let owner = TestOwner {
-            package: &entry.package,
-            file: &entry.file,
-            fqn_dirs: dirs,
-            target: TestTarget::Node(&node_name),
-            file_key_name: format!(
-                "{}.{}",
-                if entry.kind == PropertyKind::Seeds {
-                    "seeds"
-                } else {
-                    "models"
-                },
-                entry.name
-            ),
-            model_expr: match version {
-                Some(v) => format!("ref('{}', version='{v}')", entry.name),
-                None => format!("ref('{}')", entry.name),
-            },
-            attached_node: attached.clone(),
-        };
-        pending.push((
-            build_test_node(&owner, &decl, created_at),
-            decl,
-            entry.package.clone(),
-        ));
-    }
-    for (entry, table, col, t, dirs) in &source_tests {
-        let decl = parse_decl(t, col.as_deref(), &entry.file)?;
-        let owner = TestOwner {
-            package: &entry.package,
-            file: &entry.file,
-            fqn_dirs: dirs.clone(),
-            target: TestTarget::Source {
-                source: &entry.name,
-                table,
-            },
-            file_key_name: format!("sources.{}", entry.name),
-            model_expr: format!("source('{}', '{}')", entry.name, table),
-            attached_node: None,
-        };
-        pending.push((
-            build_test_node(&owner, &decl, created_at),
-            decl,
-            entry.package.clone(),
-        ));
-    }
-    // Each test is finished (config, name, parse-time render) on its own, so in parallel; they
-    // are filed in declaration order.
-    let finished = crate::parallel::map_in_order(pending, |(built, decl, package)| {
-        crate::test_nodes::finish(loaded, &shared, &configs, built, &decl, &package)
+    declared.append(&mut source_tests);
+    let finished = crate::parallel::map_in_order(declared, |test| {
+        let (built, decl) = test.build(created_at)?;
+        crate::test_nodes::finish(loaded, &shared, &configs, built, &decl, test.package())
     });
     for result in finished {
         let (node, kwargs) = result?;
