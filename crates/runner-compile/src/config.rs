@@ -149,17 +149,20 @@ pub fn config_tags(config: &Map<String, Json>) -> Vec<String> {
 }
 
 /// Rendered configs hold hooks as `{"sql", "transaction", "index"}` objects, as dbt's manifest does;
-/// unrendered configs keep them as written.
-pub fn hooks_as_objects(config: &mut Map<String, Json>) {
+/// unrendered configs keep them as written. Returns whether any hook was rewritten.
+pub fn hooks_as_objects(config: &mut Map<String, Json>) -> bool {
+    let mut rewritten = false;
     for key in ["pre-hook", "post-hook"] {
         if let Some(Json::Array(hooks)) = config.get_mut(key) {
             for hook in hooks.iter_mut() {
                 if let Json::String(sql) = hook {
                     *hook = json!({"sql": sql, "transaction": true, "index": null});
+                    rewritten = true;
                 }
             }
         }
     }
+    rewritten
 }
 
 /// Merges `incoming` into `target` with dbt's per-key behaviour.

@@ -133,10 +133,9 @@ impl FileInputs<'_> {
                 );
                 name_relation(shared, &mut node)?;
                 let captured = parse_render(shared, &mut node, &template, HashMap::new())?;
-                let config_before_calls = node.config.clone();
-                let mut unrendered = node.unrendered_config.clone();
-                let fqn = node.fqn.clone();
-                finish_config(
+                let mut unrendered = std::mem::take(&mut node.unrendered_config);
+                let fqn = std::mem::take(&mut node.fqn);
+                let changed = finish_config(
                     loaded,
                     rt,
                     &file.package,
@@ -154,13 +153,14 @@ impl FileInputs<'_> {
                     prop_config.as_ref(),
                 ));
                 node.unrendered_config = unrendered;
+                node.fqn = fqn;
                 node.refs = captured.refs;
                 node.sources = captured.sources;
                 node.depends_on.macros = captured.macros;
                 template_out = Some(template);
                 // The relation was named before rendering (for `this`); only a config that
                 // changed since can name it differently.
-                named = node.config == config_before_calls;
+                named = !changed;
             }
             if !named {
                 name_relation(shared, &mut node)?;

@@ -49,6 +49,8 @@ pub fn base_config(
 }
 
 /// Applies in-file `config()` calls, then (for package nodes) the root project's tree, which wins over both.
+/// Returns whether the config may have changed (a call or root level was merged, or a hook was
+/// rewritten as an object): when it has not, a relation named before is still right.
 pub fn finish_config(
     loaded: &LoadedProject,
     rt: ResourceType,
@@ -57,18 +59,21 @@ pub fn finish_config(
     config: &mut Map<String, Json>,
     unrendered: &mut Map<String, Json>,
     calls: &[Map<String, Json>],
-) {
+) -> bool {
+    let mut changed = false;
     for call in calls {
         merge_into(config, call);
         merge_into(unrendered, call);
+        changed = true;
     }
     if package != loaded.root.name {
         for level in project_tree_configs(tree_for(&loaded.root, rt), fqn) {
             merge_into(config, &level);
             merge_into(unrendered, &level);
+            changed = true;
         }
     }
-    crate::config::hooks_as_objects(config);
+    crate::config::hooks_as_objects(config) || changed
 }
 
 /// A file node's `tags` in dbt's order: project levels, then in-file `config()` calls, then the
