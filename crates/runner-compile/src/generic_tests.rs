@@ -188,17 +188,17 @@ pub fn build_test_node(
     (node, kwargs)
 }
 
-/// Parses a kwarg the way dbt hands it to a test macro: Jinja strings are rendered; `ref(...)` and
-/// `source(...)` strings are evaluated as expressions; everything else is passed through.
-pub fn kwarg_template(name: &str, value: &Json) -> Option<Result<Template, runner_jinja::Error>> {
+/// The template text of a kwarg, when it has one: a string with Jinja in it, or a bare `ref(…)` /
+/// `source(…)` call (dbt renders those too).
+fn kwarg_source(value: &Json) -> Option<std::borrow::Cow<'_, str>> {
     let Json::String(s) = value else {
         return None;
     };
     let trimmed = s.trim();
     if s.contains("{{") || s.contains("{%") {
-        Some(Template::parse(name, s))
+        Some(s.as_str().into())
     } else if trimmed.starts_with("ref(") || trimmed.starts_with("source(") {
-        Some(Template::parse(name, &format!("{{{{ {trimmed} }}}}")))
+        Some(format!("{{{{ {trimmed} }}}}").into())
     } else {
         None
     }
@@ -213,15 +213,16 @@ pub fn kwargs_values(
     let mut out = HashMap::new();
     let mut all = indexmap::IndexMap::new();
     for (k, v) in kwargs {
-        let value = match kwarg_template(file, v) {
-            Some(t) => {
-                let t = t.map_err(|e| CompileError::jinja(file, &e))?;
-                // A single `{{ expr }}` yields the expression's value (a Relation), not just its text.
-                match expression_value(ctx, &t, file)? {
-                    Some(v) => v,
-                    None => Value::from(ctx.render(&t).map_err(|e| CompileError::jinja(file, &e))?),
+        let value = match kwarg_source(v) {
+            // A single `{{ expr }}` yields the expression's value (a Relation), not just its text.
+            Some(src) => match expression_value(ctx, &src, file)? {
+                Some(v) => v,
+                None => {
+                    let t =
+                        Template::parse(file, &src).map_err(|e| CompileError::jinja(file, &e))?;
+                    Value::from(ctx.render(&t).map_err(|e| CompileError::jinja(file, &e))?)
                 }
-            }
+            },
             None => Value::from_json(v),
         };
         all.insert(Value::from(k.as_str()), value.clone());
@@ -231,29 +232,33 @@ pub fn kwargs_values(
     Ok(out)
 }
 
+/// The value of `src` when it is one `{{ expr }}`; `None` for other templates, and for an
+/// expression that does not parse (rendering the text then reports the error in the user's words).
 fn expression_value(
     ctx: &Arc<crate::context::RenderContext>,
-    t: &Template,
+    src: &str,
     file: &str,
 ) -> Result<Option<Value>> {
-    let src = t.source().trim();
+    let src = src.trim();
     let Some(inner) = src.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) else {
         return Ok(None);
     };
-    if inner.contains("}}") || inner.contains("{{") {
+    if ["{{", "}}", "{%", "%}", "{#", "#}"]
+        .iter()
+        .any(|delim| inner.contains(delim))
+    {
         return Ok(None);
     }
-    let probe = Template::parse(file, &format!("{{% do return({}) %}}", inner.trim()))
-        .map_err(|e| CompileError::jinja(file, &e))?;
     // Evaluate through a throwaway macro call so `return` hands back the value itself.
-    let wrapper = Template::parse(
+    let Ok(wrapper) = Template::parse(
         file,
         &format!(
-            "{{% macro __runner_kwarg() %}}{}{{% endmacro %}}",
-            probe.source()
+            "{{% macro __runner_kwarg() %}}{{% do return({}) %}}{{% endmacro %}}",
+            inner.trim()
         ),
-    )
-    .map_err(|e| CompileError::jinja(file, &e))?;
+    ) else {
+        return Ok(None);
+    };
     let m = Value::from_macro(Arc::new(wrapper), 0, &ctx.scope.package);
     ctx.call(&m, Vec::new())
         .map(Some)
