@@ -86,7 +86,9 @@ fn render_node(
     let node = &parsed.manifest.nodes[id];
     let mut scope = NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
     scope.session = session.cloned();
-    scope.model = runner_jinja::Value::from_json(&node.to_json());
+    // `model` is built from the node only if the template reads it (few compile-time templates do).
+    let model_node = Arc::new(node.clone());
+    scope.model_node = Some(model_node.clone());
     scope.this = Some(Relation::new(
         node.database.clone(),
         Some(node.schema.clone()),
@@ -105,7 +107,7 @@ fn render_node(
         let values = crate::generic_tests::kwargs_values(&ctx, kwargs, &node.original_file_path)?;
         let mut scope2 =
             NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
-        scope2.model = scope.model.clone();
+        scope2.model_node = Some(model_node);
         scope2.this = scope.this.clone();
         scope2.config = node.config.clone();
         scope2.extra = values;
@@ -398,17 +400,30 @@ pub fn compile_nodes_with(
 pub const WHERE_SUBQUERY_MACRO: &str = "macro.dbt.get_where_subquery";
 
 /// Writes a SQL file, creating its directory.
+///
+/// A file that already holds `sql` is left alone, and a changed one is replaced rather than
+/// truncated: on ext4, truncating and rewriting a file makes its close wait for the data to reach
+/// the disk (`auto_da_alloc`), which made up most of a 10,000-model `compile` run a second time.
 pub fn write_sql_file(path: &Path, sql: &str) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|source| CompileError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
-    }
-    std::fs::write(path, sql).map_err(|source| CompileError::Io {
+    let io = |path: &Path, source| CompileError::Io {
         path: path.display().to_string(),
         source,
-    })
+    };
+    match std::fs::read(path) {
+        Ok(existing) if existing == sql.as_bytes() => return Ok(()),
+        Ok(_) => std::fs::remove_file(path).map_err(|e| io(path, e))?,
+        Err(_) => {}
+    }
+    match std::fs::write(path, sql) {
+        // The directory is created only when missing: one `mkdir` per file cost more than the write.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+            }
+            std::fs::write(path, sql).map_err(|e| io(path, e))
+        }
+        other => other.map_err(|e| io(path, e)),
+    }
 }
 
 /// Keeps `Manifest` in scope for docs.
@@ -417,6 +432,23 @@ pub type CompiledManifest = Manifest;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sql_files_are_created_kept_when_unchanged_and_replaced_when_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("compiled/pkg/models/a.sql");
+        write_sql_file(&path, "select 1").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "select 1");
+        let modified = || std::fs::metadata(&path).unwrap().modified().unwrap();
+        let first = modified();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // Same text: the file is not written again.
+        write_sql_file(&path, "select 1").unwrap();
+        assert_eq!(modified(), first);
+        write_sql_file(&path, "select 2").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "select 2");
+        assert_ne!(modified(), first);
+    }
 
     fn inject(sql: &str) -> String {
         let cte = InjectedCte {
