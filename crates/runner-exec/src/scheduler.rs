@@ -23,6 +23,11 @@ pub struct RunGraph {
     pub parents: HashMap<String, BTreeSet<String>>,
     /// Each node's dependents among `order`.
     pub children: HashMap<String, BTreeSet<String>>,
+    /// Each node's depth: 0 without prerequisites, else one more than its deepest prerequisite.
+    /// Ready nodes start in (depth, unique id) order, the priority dbt's graph queue uses, so
+    /// dependencies the DAG cannot see (a model reading a seed through a source) resolve as
+    /// they do under dbt.
+    pub depth: HashMap<String, usize>,
 }
 
 /// True for nodes that execute (ephemeral models and analyses only compile into others).
@@ -57,6 +62,8 @@ impl RunGraph {
             .collect();
         let members: HashSet<&str> = order.iter().map(String::as_str).collect();
         let mut parents: HashMap<String, BTreeSet<String>> = HashMap::new();
+        // Everything each node reads, through nodes that do not run (sources, ephemeral models).
+        let mut reads: HashMap<String, HashSet<&str>> = HashMap::new();
         for id in &order {
             // Walk up through nodes that do not run here until reaching ones that do.
             let mut found = BTreeSet::new();
@@ -88,9 +95,12 @@ impl RunGraph {
                 }
             }
             parents.insert(id.clone(), found);
+            if test_edges {
+                reads.insert(id.clone(), seen);
+            }
         }
         if test_edges {
-            add_test_edges(&lookup, &order, &mut parents);
+            add_test_edges(&lookup, &order, &reads, &mut parents);
         }
         // A model waits for its unit tests (selected ones), so a failing unit test skips it.
         for id in &order {
@@ -111,19 +121,60 @@ impl RunGraph {
                 children.entry(p.clone()).or_default().insert(child.clone());
             }
         }
+        let depth = depths(&order, &parents);
         RunGraph {
             order,
             parents,
             children,
+            depth,
         }
     }
 }
 
-/// In `build`, the children of a tested node wait for its tests, unless the child is itself
-/// upstream of the test (a relationships test reaching into the child).
+/// Each node's depth in the graph (the longest chain of prerequisites above it).
+fn depths(order: &[String], parents: &HashMap<String, BTreeSet<String>>) -> HashMap<String, usize> {
+    fn depth_of<'a>(
+        id: &'a str,
+        parents: &'a HashMap<String, BTreeSet<String>>,
+        memo: &mut HashMap<&'a str, usize>,
+    ) -> usize {
+        if let Some(d) = memo.get(id) {
+            return *d;
+        }
+        // Iterative, so a long chain of models cannot overflow the stack.
+        let mut stack: Vec<(&str, bool)> = vec![(id, false)];
+        while let Some((node, expanded)) = stack.pop() {
+            if memo.contains_key(node) {
+                continue;
+            }
+            let ps = parents.get(node).into_iter().flatten();
+            if expanded {
+                let d = ps.map(|p| memo[p.as_str()] + 1).max().unwrap_or(0);
+                memo.insert(node, d);
+            } else {
+                stack.push((node, true));
+                stack.extend(
+                    ps.filter(|p| !memo.contains_key(p.as_str()))
+                        .map(|p| (p.as_str(), false)),
+                );
+            }
+        }
+        memo[id]
+    }
+    let mut memo: HashMap<&str, usize> = HashMap::new();
+    for id in order {
+        depth_of(id, parents, &mut memo);
+    }
+    memo.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+}
+
+/// In `build`, whatever reads a tested node (a model, seed or snapshot, or a source, directly or
+/// through ephemeral models) waits for its tests, unless it is itself upstream of the test (a
+/// relationships test reaching into it). `reads` holds, per run node, everything it reads.
 fn add_test_edges<'m>(
     lookup: &dyn Fn(&str) -> Option<&'m ManifestNode>,
     order: &[String],
+    reads: &HashMap<String, HashSet<&str>>,
     parents: &mut HashMap<String, BTreeSet<String>>,
 ) {
     let kind = |id: &str| lookup(id).map(|n| n.resource_type);
@@ -139,7 +190,9 @@ fn add_test_edges<'m>(
                 stack.extend(parents.get(&a).into_iter().flatten().cloned());
             }
         }
-        let tested: Vec<String> = parents[test].iter().cloned().collect();
+        let Some(tested) = lookup(test).map(|t| &t.depends_on.nodes) else {
+            continue;
+        };
         for id in order {
             if id == test || matches!(kind(id), Some(ResourceType::Test | ResourceType::UnitTest)) {
                 continue;
@@ -147,8 +200,8 @@ fn add_test_edges<'m>(
             if ancestors.contains(id) {
                 continue;
             }
-            let ps = parents.get_mut(id).expect("every run node has parents");
-            if tested.iter().any(|t| ps.contains(t)) {
+            if tested.iter().any(|t| reads[id].contains(t.as_str())) {
+                let ps = parents.get_mut(id).expect("every run node has parents");
                 ps.insert(test.clone());
             }
         }
@@ -213,11 +266,10 @@ pub fn run_graph(
     schedule: &Schedule,
 ) -> Vec<Finished> {
     let total = graph.order.len();
-    let position: HashMap<&str, usize> = graph
+    let depth: HashMap<&str, usize> = graph
         .order
         .iter()
-        .enumerate()
-        .map(|(i, id)| (id.as_str(), i))
+        .map(|id| (id.as_str(), graph.depth[id]))
         .collect();
     let mut waiting: HashMap<&str, usize> = graph
         .order
@@ -229,7 +281,7 @@ pub fn run_graph(
         .order
         .iter()
         .filter(|id| graph.parents[*id].is_empty())
-        .map(|id| (position[id.as_str()], id.clone()))
+        .map(|id| (depth[id.as_str()], id.clone()))
         .collect();
     let mut finished: Vec<Finished> = Vec::new();
     let mut next_index = 0usize;
@@ -320,7 +372,7 @@ pub fn run_graph(
                         &mut waiting,
                         &mut blocked,
                         &mut ready,
-                        &position,
+                        &depth,
                     );
                     finished.push(Finished { id, outcome });
                     continue;
@@ -346,7 +398,7 @@ pub fn run_graph(
                 &mut waiting,
                 &mut blocked,
                 &mut ready,
-                &position,
+                &depth,
             );
             finished.push(Finished { id, outcome });
         }
@@ -363,7 +415,7 @@ fn release(
     waiting: &mut HashMap<&str, usize>,
     blocked: &mut HashSet<String>,
     ready: &mut BTreeSet<(usize, String)>,
-    position: &HashMap<&str, usize>,
+    depth: &HashMap<&str, usize>,
 ) {
     let blocked_here = failed || blocked.contains(id);
     let mut queue: VecDeque<&String> = graph.children[id].iter().collect();
@@ -376,7 +428,7 @@ fn release(
             .expect("children are run nodes");
         *left -= 1;
         if *left == 0 {
-            ready.insert((position[child.as_str()], child.clone()));
+            ready.insert((depth[child.as_str()], child.clone()));
         }
     }
 }

@@ -1,5 +1,6 @@
-//! The run graph of `tests/fixtures/store`: ephemeral models are walked through, and in `build`
-//! a model waits for the tests of what it selects from, except tests that reach into it.
+//! The run graph of `tests/fixtures/store` (and `features`, for source tests): ephemeral models
+//! are walked through, in `build` a node waits for the tests of what it selects from, except tests
+//! that reach into it, and ready nodes start in dbt's (depth, unique id) order.
 
 use std::path::Path;
 
@@ -7,7 +8,13 @@ use runner_compile::LoadOptions;
 use runner_exec::RunGraph;
 
 fn parsed() -> runner_compile::ParsedProject {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/store");
+    parsed_fixture("store")
+}
+
+fn parsed_fixture(name: &str) -> runner_compile::ParsedProject {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name);
     let opts = LoadOptions {
         project_dir: dir,
         cli_vars: Default::default(),
@@ -86,4 +93,35 @@ fn the_streamed_manifest_is_byte_for_byte_the_serialized_tree() {
     parsed.manifest.write_json(&mut streamed).unwrap();
     let whole = serde_json::to_string(&parsed.manifest.to_json()).unwrap();
     assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+}
+
+/// dbt's build graph links a source's tests to the source's children: `stg_orders` reads the
+/// source `shop.orders` (a seed loaded in the same build), so it waits for that source's tests.
+/// Depths put the seeds (0) ahead of `stg_orders`, which dbt's queue starts later.
+#[test]
+fn build_makes_readers_of_a_source_wait_for_its_tests() {
+    let parsed = parsed_fixture("features");
+    let run = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), false);
+    let build = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), true);
+    let stg_orders = "model.features.stg_orders";
+    let source_tests: Vec<&String> = build
+        .order
+        .iter()
+        .filter(|id| id.starts_with("test.features.source_"))
+        .collect();
+    assert_eq!(source_tests.len(), 2, "{:?}", build.order);
+    for t in &source_tests {
+        assert!(build.parents[stg_orders].contains(*t), "{t}");
+        assert!(!run.parents[stg_orders].contains(*t), "{t}");
+        assert_eq!(build.depth[*t], 0);
+    }
+    assert_eq!(build.depth["seed.features.raw_orders"], 0);
+    assert_eq!(build.depth[stg_orders], 1);
+    assert_eq!(run.depth[stg_orders], 0);
+    // A model that does not read the source does not wait for its tests.
+    assert!(
+        !build.parents["model.features.stg_payments"]
+            .iter()
+            .any(|p| p.starts_with("test.features.source_"))
+    );
 }
