@@ -1,7 +1,8 @@
 //! The differential runner `scripts/compare.py` (docs/compare.md): it runs a project with dbt-core and
 //! with runner and must find them identical on the `store` fixture, and must be able to fail.
-//! Both tests need the dbt oracle venv (`scripts/install-oracle.sh`); without it they print
-//! "skipped: oracle not installed" and pass.
+//! The tests need the dbt oracle venv (`scripts/install-oracle.sh`); without it they print
+//! "skipped: oracle not installed" and pass, unless `RUNNER_REQUIRE_ORACLE` is set (as
+//! `scripts/test.sh` does once it has installed the oracle), when they fail.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,6 +17,11 @@ fn oracle_venv() -> Option<PathBuf> {
     };
     if venv.join("bin/dbt").exists() {
         Some(venv)
+    } else if std::env::var_os("RUNNER_REQUIRE_ORACLE").is_some() {
+        panic!(
+            "RUNNER_REQUIRE_ORACLE is set but {} is missing",
+            venv.join("bin/dbt").display()
+        );
     } else {
         eprintln!(
             "skipped: oracle not installed ({} missing; run scripts/install-oracle.sh)",
@@ -62,6 +68,56 @@ fn compare_finds_runner_identical_to_dbt_on_store_duckdb() {
     );
     assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
     assert!(text.contains("RESULT: identical"), "{text}");
+}
+
+#[test]
+fn compare_finds_runner_identical_to_dbt_on_store_postgres() {
+    if oracle_venv().is_none() {
+        return;
+    }
+    let (out, text) = compare(
+        &repo_root().join("tests/fixtures/store"),
+        Path::new(env!("CARGO_BIN_EXE_runner")),
+        &[
+            "--engine",
+            "postgres",
+            "--known-gap",
+            "shop/models/unit_tests.yml/*",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
+    assert!(text.contains("RESULT: identical"), "{text}");
+}
+
+/// The kitchen fixture (hooks, incremental strategies and `on_schema_change`, a custom
+/// materialization, seeds, unit tests) on both engines.
+#[test]
+fn compare_finds_runner_identical_to_dbt_on_kitchen_both_engines() {
+    if oracle_venv().is_none() {
+        return;
+    }
+    let (out, text) = compare(
+        &repo_root().join("tests/fixtures/kitchen"),
+        Path::new(env!("CARGO_BIN_EXE_runner")),
+        // The unit tests' compiled SQL (their fixture CTEs) is ours; their outcomes are compared.
+        &[
+            "--engine",
+            "both",
+            "--known-gap",
+            "kitchen/models/schema.yml/models/*",
+            "--known-gap",
+            "kitchen/models/schema.yml/appended.sql",
+            "--known-gap",
+            "kitchen/models/schema.yml/events.sql",
+            "--known-gap",
+            "kitchen/models/schema.yml/semicolons.sql",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
+    assert!(
+        text.contains("RESULT: identical (duckdb: identical, postgres: identical"),
+        "{text}"
+    );
 }
 
 #[test]
