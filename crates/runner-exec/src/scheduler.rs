@@ -177,35 +177,64 @@ fn add_test_edges<'m>(
     reads: &HashMap<String, HashSet<&str>>,
     parents: &mut HashMap<String, BTreeSet<String>>,
 ) {
-    let kind = |id: &str| lookup(id).map(|n| n.resource_type);
-    let tests: Vec<&String> = order
-        .iter()
-        .filter(|id| kind(id) == Some(ResourceType::Test))
-        .collect();
-    for test in tests {
-        let mut ancestors = HashSet::new();
-        let mut stack: Vec<String> = parents[test].iter().cloned().collect();
-        while let Some(a) = stack.pop() {
-            if ancestors.insert(a.clone()) {
-                stack.extend(parents.get(&a).into_iter().flatten().cloned());
-            }
+    let is_test = |id: &str| {
+        matches!(
+            lookup(id).map(|n| n.resource_type),
+            Some(ResourceType::Test | ResourceType::UnitTest)
+        )
+    };
+    // Who reads what, inverted once: scanning every node for every test was quadratic (minutes
+    // at 10,000 models).
+    let mut readers: HashMap<&str, Vec<&String>> = HashMap::new();
+    for id in order.iter().filter(|id| !is_test(id)) {
+        for read in &reads[id] {
+            readers.entry(read).or_default().push(id);
         }
+    }
+    for test in order
+        .iter()
+        .filter(|id| lookup(id).is_some_and(|n| n.resource_type == ResourceType::Test))
+    {
         let Some(tested) = lookup(test).map(|t| &t.depends_on.nodes) else {
             continue;
         };
-        for id in order {
-            if id == test || matches!(kind(id), Some(ResourceType::Test | ResourceType::UnitTest)) {
+        let waiting: BTreeSet<&String> = tested
+            .iter()
+            .filter_map(|t| readers.get(t.as_str()))
+            .flatten()
+            .copied()
+            .collect();
+        if waiting.is_empty() {
+            continue;
+        }
+        // A reader of the only node a test is on is downstream of it, so never upstream of the
+        // test (the graph stays acyclic); only a test on several nodes needs the ancestor check.
+        let ancestors = (tested.len() > 1).then(|| ancestors_of(test, parents));
+        for reader in waiting {
+            if ancestors
+                .as_ref()
+                .is_some_and(|a| a.contains(reader.as_str()))
+            {
                 continue;
             }
-            if ancestors.contains(id) {
-                continue;
-            }
-            if tested.iter().any(|t| reads[id].contains(t.as_str())) {
-                let ps = parents.get_mut(id).expect("every run node has parents");
-                ps.insert(test.clone());
-            }
+            parents
+                .get_mut(reader)
+                .expect("every run node has parents")
+                .insert(test.clone());
         }
     }
+}
+
+/// Every node upstream of `id` in the graph as it stands.
+fn ancestors_of(id: &str, parents: &HashMap<String, BTreeSet<String>>) -> HashSet<String> {
+    let mut ancestors = HashSet::new();
+    let mut stack: Vec<&String> = parents[id].iter().collect();
+    while let Some(a) = stack.pop() {
+        if ancestors.insert(a.clone()) {
+            stack.extend(parents.get(a).into_iter().flatten());
+        }
+    }
+    ancestors
 }
 
 /// Options of one scheduling pass.
