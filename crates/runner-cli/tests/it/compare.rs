@@ -49,74 +49,53 @@ fn compare(project: &Path, runner: &Path, extra: &[&str]) -> (Output, String) {
     (out, text)
 }
 
-#[test]
-fn compare_finds_runner_identical_to_dbt_on_store_duckdb() {
+/// Runs compare.py on a fixture with the runner under test and expects `RESULT: <result>`.
+fn assert_identical(fixture: &str, args: &[&str], result: &str) {
     if oracle_venv().is_none() {
         return;
     }
     let (out, text) = compare(
-        &repo_root().join("tests/fixtures/store"),
+        &repo_root().join("tests/fixtures").join(fixture),
         Path::new(env!("CARGO_BIN_EXE_runner")),
-        // Unit tests' compiled fixture SQL is ours, not dbt's text (docs/compare.md, known gaps);
-        // their outcomes are compared like every other node's.
-        &[
-            "--engine",
-            "duckdb",
-            "--known-gap",
-            "shop/models/unit_tests.yml/*",
-        ],
+        args,
     );
     assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
-    assert!(text.contains("RESULT: identical"), "{text}");
+    assert!(text.contains(&format!("RESULT: {result}")), "{text}");
+}
+
+// Unit tests' compiled fixture SQL is ours, not dbt's text (docs/compare.md, known gaps); their
+// outcomes are compared like every other node's.
+const STORE_GAPS: [&str; 2] = ["--known-gap", "shop/models/unit_tests.yml/*"];
+
+#[test]
+fn compare_finds_runner_identical_to_dbt_on_store_duckdb() {
+    let args = [&["--engine", "duckdb"][..], &STORE_GAPS].concat();
+    assert_identical("store", &args, "identical (duckdb: identical");
 }
 
 #[test]
 fn compare_finds_runner_identical_to_dbt_on_store_postgres() {
-    if oracle_venv().is_none() {
-        return;
-    }
-    let (out, text) = compare(
-        &repo_root().join("tests/fixtures/store"),
-        Path::new(env!("CARGO_BIN_EXE_runner")),
-        &[
-            "--engine",
-            "postgres",
-            "--known-gap",
-            "shop/models/unit_tests.yml/*",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
-    assert!(text.contains("RESULT: identical"), "{text}");
+    let args = [&["--engine", "postgres"][..], &STORE_GAPS].concat();
+    assert_identical("store", &args, "identical (postgres: identical");
 }
 
 /// The kitchen fixture (hooks, incremental strategies and `on_schema_change`, a custom
 /// materialization, seeds, unit tests) on both engines.
 #[test]
 fn compare_finds_runner_identical_to_dbt_on_kitchen_both_engines() {
-    if oracle_venv().is_none() {
-        return;
+    let mut args = vec!["--engine", "both"];
+    for gap in [
+        "kitchen/models/schema.yml/models/*",
+        "kitchen/models/schema.yml/appended.sql",
+        "kitchen/models/schema.yml/events.sql",
+        "kitchen/models/schema.yml/semicolons.sql",
+    ] {
+        args.extend(["--known-gap", gap]);
     }
-    let (out, text) = compare(
-        &repo_root().join("tests/fixtures/kitchen"),
-        Path::new(env!("CARGO_BIN_EXE_runner")),
-        // The unit tests' compiled SQL (their fixture CTEs) is ours; their outcomes are compared.
-        &[
-            "--engine",
-            "both",
-            "--known-gap",
-            "kitchen/models/schema.yml/models/*",
-            "--known-gap",
-            "kitchen/models/schema.yml/appended.sql",
-            "--known-gap",
-            "kitchen/models/schema.yml/events.sql",
-            "--known-gap",
-            "kitchen/models/schema.yml/semicolons.sql",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "compare.py report:\n{text}");
-    assert!(
-        text.contains("RESULT: identical (duckdb: identical, postgres: identical"),
-        "{text}"
+    assert_identical(
+        "kitchen",
+        &args,
+        "identical (duckdb: identical, postgres: identical",
     );
 }
 
