@@ -2,13 +2,18 @@
 # Benchmark runner against dbt-core on generated projects (scripts/gen-project.py).
 #
 # Usage: scripts/bench.sh [--sizes "1000 10000"] [--seed 1] [--commands "parse compile ls"]
-#                         [--runs 3] [--dbt-runs 1] [--dir DIR] [--write]
+#                         [--runs 3] [--dbt-runs 1] [--repeat-budget 60] [--dir DIR]
+#                         [--dbt-results FILE] [--write]
 #
 # For each size it generates a project (same seed -> same project), then runs every command with
 # dbt-core and with runner (from the project directory, each with its own --target-path) and prints
 # a Markdown table: CPU seconds (user+sys), wall seconds, peak RSS and the dbt/runner ratios.
-# Numbers are the median of --runs runs for runner and of --dbt-runs runs for dbt.
-# --write also rewrites docs/benchmarks.md (table, date, machine, versions, commands).
+# Commands are dbt verbs (seed before run/build: they read the seeds) plus `startup` (`--version`).
+# Numbers are the median of --runs runs for runner and of --dbt-runs runs for dbt; a command is not
+# repeated once its runs so far took more than --repeat-budget seconds of wall time.
+# --dbt-results reuses dbt's rows from an earlier run's results.tsv (kept in $BENCH_DIR/logs) instead
+# of running dbt again (its numbers do not change with runner's code; a 10,000-model run of dbt takes
+# over an hour); commands missing there are not run for dbt and show "-". --write also replaces the generated section of docs/benchmarks.md (between markers).
 #
 # Needs: python3 (3.11+, standard library only), cargo (unless RUNNER_BIN is set), and the dbt-core
 # oracle venv (dbt-core 1.12 + dbt-duckdb). If dbt is missing, scripts/install-oracle.sh is run.
@@ -30,10 +35,12 @@ seed=1
 commands="parse compile ls"
 runs=3
 dbt_runs=1
+repeat_budget=60
+dbt_results=
 write=0
 bench_dir=${BENCH_DIR:-"${XDG_CACHE_HOME:-$HOME/.cache}/runner/bench"}
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -42,6 +49,8 @@ while [ $# -gt 0 ]; do
         --commands) commands=$2; shift 2 ;;
         --runs) runs=$2; shift 2 ;;
         --dbt-runs) dbt_runs=$2; shift 2 ;;
+        --repeat-budget) repeat_budget=$2; shift 2 ;;
+        --dbt-results) dbt_results=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
         --dir) bench_dir=$2; shift 2 ;;
         --write) write=1; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -104,16 +113,38 @@ with open(out, "a") as f:
 EOF
 
 # run_tool TOOL SIZE COMMAND PROJECT N: runs N times, appends the median to results.tsv
-results="$work/results.tsv"
+# Kept beside the logs so a long run that stops half-way still leaves its numbers.
+results="$bench_dir/logs/results.tsv"
+mkdir -p "$bench_dir/logs"
+if [ -n "$dbt_results" ]; then
+    # A copy: the earlier results may be this very file, which is emptied next.
+    cp "$dbt_results" "$work/dbt-results.tsv"
+    dbt_results_from=$dbt_results
+    dbt_results="$work/dbt-results.tsv"
+fi
 : >"$results"
 run_tool() {
     local tool=$1 size=$2 cmd=$3 proj=$4 n=$5
+    if [ "$tool" = dbt ] && [ -n "$dbt_results" ]; then
+        local row
+        row=$(awk -F'\t' -v s="$size" -v c="$cmd" '$1 == "dbt" && $2 == s && $3 == c' "$dbt_results" | tail -n1)
+        if [ -n "$row" ]; then
+            echo "$row" >>"$results"
+            say "dbt    $(printf '%6s' "$size") $cmd: reused from $dbt_results_from"
+            return
+        fi
+        say "dbt    $(printf '%6s' "$size") $cmd: not in $dbt_results_from, not run (shown as -)"
+        return
+    fi
     local samples="$work/samples" log="$bench_dir/logs/$tool-$size-$cmd.log"
     mkdir -p "$bench_dir/logs"
     : >"$samples"
     : >"$log"
     local argv
-    if [ "$tool" = dbt ]; then
+    if [ "$cmd" = startup ]; then
+        # Start-up cost alone: the executable loads and answers without reading a project.
+        if [ "$tool" = dbt ]; then argv=("$dbt" --version); else argv=("$runner" --version); fi
+    elif [ "$tool" = dbt ]; then
         argv=("$dbt" "$cmd" --project-dir "$proj" --profiles-dir "$proj" --target-path target-dbt
               --no-partial-parse)
     else
@@ -124,6 +155,8 @@ run_tool() {
     for _ in $(seq "$n"); do
         (cd "$proj" && GENPROJ_DUCKDB="target-$tool/genproj.duckdb" \
             python3 "$work/measure.py" "$samples" "$log" "${argv[@]}")
+        # Slow commands (a 10,000-model build) run once: repeats would cost many minutes.
+        awk -v b="$repeat_budget" '{t += $1} END {exit !(t > b)}' "$samples" && break
     done
     python3 - "$samples" "$tool" "$size" "$cmd" >>"$results" <<'EOF'
 import statistics, sys
@@ -142,7 +175,9 @@ for size in $sizes; do
     proj="$bench_dir/genproj-$size-s$seed"
     say "generating $size models (seed $seed) into $proj"
     python3 "$repo/scripts/gen-project.py" --models "$size" --seed "$seed" --out "$proj"
-    rm -rf "$proj/target" "$proj/logs"
+    # Both engines start from an empty warehouse (their DuckDB files live in their target paths),
+    # as a reused dbt row was measured from one.
+    rm -rf "$proj/target" "$proj/logs" "$proj/target-dbt" "$proj/target-runner"
     mkdir -p "$proj/target"  # the DuckDB file of profiles.yml lives here
     for cmd in $commands; do
         run_tool dbt "$size" "$cmd" "$proj" "$dbt_runs"
@@ -166,8 +201,11 @@ print("| models | command | dbt CPU s | runner CPU s | CPU dbt/runner | dbt wall
       "| wall dbt/runner | dbt peak RSS MB | runner peak RSS MB |")
 print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size, cmd in order:
-    d, r = res[(size, cmd)]["dbt"], res[(size, cmd)]["runner"]
+    d, r = res[(size, cmd)].get("dbt"), res[(size, cmd)]["runner"]
     flag = lambda x: "" if x[3] == "ok" else " (FAILED)"
+    if d is None:  # not measured for dbt (--dbt-results without this command)
+        print(f"| {size:,} | {cmd} | - | {r[1]:.3f}{flag(r)} | - | - | {r[0]:.3f} | - | - | {r[2]:.1f} |")
+        continue
     print(f"| {size:,} | {cmd} | {d[1]:.2f}{flag(d)} | {r[1]:.3f}{flag(r)} | {ratio(d[1], r[1])} "
           f"| {d[0]:.2f} | {r[0]:.3f} | {ratio(d[0], r[0])} | {d[2]:.0f} | {r[2]:.1f} |")
 EOF
@@ -183,37 +221,43 @@ if [ "$write" = 1 ]; then
     rev=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
     dirty=$(git -C "$repo" status --porcelain -- crates 2>/dev/null | head -c1)
     [ -n "$dirty" ] && rev="$rev + uncommitted changes under crates/"
+    section="$work/section.md"
     {
-        echo "# Benchmarks"
+        echo "## Latest \`scripts/bench.sh\` run ($(date -u +%Y-%m-%d))"
         echo
-        echo "runner against dbt-core on projects made by \`scripts/gen-project.py\` (seed $seed): staging"
-        echo "models over seeds and sources, intermediate models and marts, each non-staging model"
-        echo "ref-ing 1-3 upstream models; views, tables, incremental and ephemeral models; about one data"
-        echo "test per model. Produced by \`scripts/bench.sh --write\`; do not edit by hand."
+        echo "Generated by \`scripts/bench.sh --write\` (this section only; the rest is written by hand)."
         echo
-        echo "- Date: $(date -u +%Y-%m-%d)"
         echo "- Machine: $(nproc) CPUs (${cpu_model:-unknown CPU}), ${mem_gb} GB memory, $(uname -sr)"
-        echo "- dbt-core $dbt_version ($adapters), Python $("$(dirname "$dbt")/python" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'); runner $rev (release build)"
+        echo "- dbt-core $dbt_version ($adapters), Python $("$(dirname "$dbt")/python" -c 'import platform; print(platform.python_version())' 2>/dev/null || echo '?'); runner $rev ($(basename "$(dirname "$runner")") build)"
         echo "- CPU is user+sys seconds of the process and its children, wall is elapsed seconds, peak"
-        echo "  RSS is the largest resident set (rusage via \`os.wait4\`). runner: median of $runs runs;"
-        echo "  dbt: median of $dbt_runs run(s). Load average (1/5/15 min) at start $load_start, at end"
+        echo "  RSS is the largest resident set (rusage via \`os.wait4\`). runner: median of $runs runs,"
+        echo "  dbt: median of $dbt_runs run(s), each command repeated only while its runs took under $repeat_budget s. Load average (1/5/15 min) at start $load_start, at end"
         echo "  $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs: on a shared machine wall times are noisy, CPU less so."
+        if [ -n "$dbt_results" ]; then
+            echo "- dbt's rows are reused from an earlier run (\`--dbt-results\`); only runner ran this time."
+        fi
         echo
         echo "$table"
         echo
-        echo "## Commands"
+        echo "### Commands"
         echo
         echo '```sh'
-        echo "scripts/bench.sh --sizes \"$sizes\" --write"
+        echo "scripts/bench.sh --sizes \"$sizes\" --commands \"$commands\" --runs $runs --write"
         echo "# each size: scripts/gen-project.py --models N --seed $seed --out \$BENCH_DIR/genproj-N-s$seed, then in that directory:"
         for cmd in $commands; do
+            if [ "$cmd" = startup ]; then
+                echo "dbt --version"
+                echo "runner --version"
+                continue
+            fi
             echo "dbt $cmd --project-dir . --profiles-dir . --target-path target-dbt --no-partial-parse"
             echo "runner $cmd --project-dir . --profiles-dir . --target-path target-runner"
         done
         echo '```'
         echo
         echo "dbt runs with DBT_SEND_ANONYMOUS_USAGE_STATS=false DBT_VERSION_CHECK=false DO_NOT_TRACK=1."
-        echo "The profile targets DuckDB (target/genproj.duckdb); \`dbt compile\` opens it, runner does not."
+        echo "The profile targets DuckDB (one file per engine under its target path, \`--threads 4\`): \`compile\`,"
+        echo "\`seed\`, \`run\` and \`build\` open it, and DuckDB's work counts as runner's own CPU (it runs in process)."
         python3 - "$results" <<'EOF'
 import sys
 res = {}
@@ -231,9 +275,25 @@ if r:
     goals.append(f"- runner parse of 10,000 models under 0.5 s: {r[0]:.3f} s wall, {r[1]:.3f} s CPU "
                  f"({'met' if r[0] < 0.5 else 'NOT met'}).")
 if goals:
-    print("\n## Targets\n")
+    print("\n### Targets\n")
     print("\n".join(goals))
 EOF
-    } >"$repo/docs/benchmarks.md"
-    say "wrote docs/benchmarks.md"
+    } >"$section"
+    doc="$repo/docs/benchmarks.md"
+    if ! grep -q '^<!-- bench.sh:begin -->$' "$doc" || ! grep -q '^<!-- bench.sh:end -->$' "$doc"; then
+        say "docs/benchmarks.md has no <!-- bench.sh:begin/end --> markers; section not written:"
+        cat "$section" >&2
+        exit 1
+    fi
+    python3 - "$doc" "$section" <<'EOF'
+import sys
+doc, section = sys.argv[1], sys.argv[2]
+text = open(doc).read()
+head, rest = text.split("<!-- bench.sh:begin -->\n", 1)
+_, tail = rest.split("<!-- bench.sh:end -->\n", 1)
+new = open(section).read()
+with open(doc, "w") as f:
+    f.write(head + "<!-- bench.sh:begin -->\n" + new + "<!-- bench.sh:end -->\n" + tail)
+EOF
+    say "wrote the generated section of docs/benchmarks.md"
 fi
