@@ -13,7 +13,8 @@
 # repeated once its runs so far took more than --repeat-budget seconds of wall time.
 # --dbt-results reuses dbt's rows from an earlier run's results.tsv (kept in $BENCH_DIR/logs) instead
 # of running dbt again (its numbers do not change with runner's code; a 10,000-model run of dbt takes
-# over an hour); commands missing there are not run for dbt and show "-". --write also replaces the generated section of docs/benchmarks.md (between markers).
+# over an hour); commands missing there are not run for dbt and show "-".
+# --write also replaces the generated section of docs/benchmarks.md (between its markers).
 #
 # Needs: python3 (3.11+, standard library only), cargo (unless RUNNER_BIN is set), and the dbt-core
 # oracle venv (dbt-core 1.12 + dbt-duckdb). If dbt is missing, scripts/install-oracle.sh is run.
@@ -40,7 +41,7 @@ dbt_results=
 write=0
 bench_dir=${BENCH_DIR:-"${XDG_CACHE_HOME:-$HOME/.cache}/runner/bench"}
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
     case "$1" in
