@@ -38,11 +38,8 @@ fn text(out: &Output) -> String {
 #[test]
 fn a_postgres_build_never_loads_duckdb() {
     let cluster = PgCluster::shared();
-    cluster.create_database("duckdb_library_pg").unwrap();
-    let project = fixture_copy("shop");
-    let profiles =
-        crate::support::postgres_profile(cluster, "shop", "duckdb_library_pg", "shop", 2);
-    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
+    let project =
+        crate::support::fixture_on_postgres("shop", "shop", "duckdb_library_pg", "shop", 2);
     let out = runner_loading(project.path(), MISSING, &["build", "--profiles-dir", "."]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let rows = cluster

@@ -6,18 +6,14 @@
 
 use runner_testkit::PgCluster;
 
-use crate::support::{fixture_copy, ok, runner};
+use crate::support::{fixture_on_postgres, ok, runner};
 
 const SCHEMA: &str = "ddb$shop$main";
 
 #[test]
 fn a_ddb_dollar_schema_builds_and_rebuilds() {
     let cluster = PgCluster::shared();
-    cluster.create_database("pg_duckdb_schemas").unwrap();
-    let project = fixture_copy("shop");
-    let profiles =
-        crate::support::postgres_profile(cluster, "shop", "pg_duckdb_schemas", SCHEMA, 2);
-    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
+    let project = fixture_on_postgres("shop", "shop", "pg_duckdb_schemas", SCHEMA, 2);
     // The second build finds every relation already there: it must replace them, not fail.
     for _ in 0..2 {
         ok(runner(project.path(), &["build", "--profiles-dir", "."]));

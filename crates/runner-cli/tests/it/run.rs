@@ -204,10 +204,7 @@ fn kitchen_builds_on_postgres_as_dbt_does() {
 #[test]
 fn killing_runner_mid_table_build_leaves_the_previous_table_and_a_rerun_succeeds() {
     let cluster = PgCluster::shared();
-    cluster.create_database("store_kill").unwrap();
-    let project = fixture_copy("store");
-    let profiles = crate::support::postgres_profile(cluster, "shop", "store_kill", "shop", 2);
-    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
+    let project = crate::support::fixture_on_postgres("store", "shop", "store_kill", "shop", 2);
     let out = runner(project.path(), &["build", "--profiles-dir", "."]);
     assert_eq!(
         out.status.code(),
@@ -353,13 +350,8 @@ fn json_log_format_prints_one_event_per_line_with_the_invocation_id() {
 #[test]
 fn persisted_docs_and_indexes_are_in_the_postgres_catalog() {
     let cluster = PgCluster::shared();
-    cluster.create_database("kitchen_docs").unwrap();
-    let project = fixture_copy("kitchen");
-    std::fs::write(
-        project.path().join("profiles.yml"),
-        crate::support::postgres_profile(cluster, "kitchen", "kitchen_docs", "kitchen", 2),
-    )
-    .unwrap();
+    let project =
+        crate::support::fixture_on_postgres("kitchen", "kitchen", "kitchen_docs", "kitchen", 2);
     for _ in 0..2 {
         // Twice: the rebuild swaps the table and must carry docs and index over.
         let out = runner(
@@ -401,16 +393,11 @@ fn persisted_docs_and_indexes_are_in_the_postgres_catalog() {
 #[test]
 fn grants_are_applied_to_built_relations_on_postgres() {
     let cluster = PgCluster::shared();
-    cluster.create_database("kitchen_grants").unwrap();
-    let project = fixture_copy("kitchen");
+    let project =
+        crate::support::fixture_on_postgres("kitchen", "kitchen", "kitchen_grants", "kitchen", 1);
     std::fs::write(
         project.path().join("models/granted.sql"),
         "{{ config(materialized='table', grants={'select': ['runner_reader']}) }}\nselect 1 as id\n",
-    )
-    .unwrap();
-    std::fs::write(
-        project.path().join("profiles.yml"),
-        crate::support::postgres_profile(cluster, "kitchen", "kitchen_grants", "kitchen", 1),
     )
     .unwrap();
     let can_read = || {

@@ -81,6 +81,26 @@ pub fn unused_port() -> u16 {
         .port()
 }
 
+/// A copy of `fixture` whose profiles.yml points at a new database `dbname` on the shared test
+/// cluster (profile `profile`, target schema `schema`).
+pub fn fixture_on_postgres(
+    fixture: &str,
+    profile: &str,
+    dbname: &str,
+    schema: &str,
+    threads: u32,
+) -> tempfile::TempDir {
+    let cluster = runner_testkit::PgCluster::shared();
+    cluster.create_database(dbname).unwrap();
+    let project = fixture_copy(fixture);
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        postgres_profile(cluster, profile, dbname, schema, threads),
+    )
+    .unwrap();
+    project
+}
+
 /// A profiles.yml with one `dev` target on the test cluster (user `postgres`, trust auth).
 pub fn postgres_profile(
     cluster: &runner_testkit::PgCluster,
