@@ -121,7 +121,7 @@ impl RunGraph {
                 children.entry(p.clone()).or_default().insert(child.clone());
             }
         }
-        let depth = depths(&order, &parents);
+        let depth = depths(&parents, &children);
         RunGraph {
             order,
             parents,
@@ -131,41 +131,41 @@ impl RunGraph {
     }
 }
 
-/// Each node's depth in the graph (the longest chain of prerequisites above it).
-fn depths(order: &[String], parents: &HashMap<String, BTreeSet<String>>) -> HashMap<String, usize> {
-    fn depth_of<'a>(
-        id: &'a str,
-        parents: &'a HashMap<String, BTreeSet<String>>,
-        memo: &mut HashMap<&'a str, usize>,
-    ) -> usize {
-        if let Some(d) = memo.get(id) {
-            return *d;
-        }
-        // Iterative, so a long chain of models cannot overflow the stack.
-        let mut stack: Vec<(&str, bool)> = vec![(id, false)];
-        while let Some((node, expanded)) = stack.pop() {
-            if memo.contains_key(node) {
-                continue;
+/// Each node's depth in the graph (the longest chain of prerequisites above it), level by level
+/// from the nodes without prerequisites, as dbt groups its queue.
+fn depths(
+    parents: &HashMap<String, BTreeSet<String>>,
+    children: &HashMap<String, BTreeSet<String>>,
+) -> HashMap<String, usize> {
+    let mut left: HashMap<&str, usize> = parents
+        .iter()
+        .map(|(id, ps)| (id.as_str(), ps.len()))
+        .collect();
+    let mut depth: HashMap<String, usize> = HashMap::new();
+    let mut level: Vec<&str> = left
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut d = 0;
+    while !level.is_empty() {
+        let mut next = Vec::new();
+        for id in level {
+            depth.insert(id.to_string(), d);
+            for child in &children[id] {
+                let n = left
+                    .get_mut(child.as_str())
+                    .expect("children are run nodes");
+                *n -= 1;
+                if *n == 0 {
+                    next.push(child.as_str());
+                }
             }
-            let ps = parents.get(node).into_iter().flatten();
-            if expanded {
-                let d = ps.map(|p| memo[p.as_str()] + 1).max().unwrap_or(0);
-                memo.insert(node, d);
-            } else {
-                stack.push((node, true));
-                stack.extend(
-                    ps.filter(|p| !memo.contains_key(p.as_str()))
-                        .map(|p| (p.as_str(), false)),
-                );
-            }
         }
-        memo[id]
+        level = next;
+        d += 1;
     }
-    let mut memo: HashMap<&str, usize> = HashMap::new();
-    for id in order {
-        depth_of(id, parents, &mut memo);
-    }
-    memo.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
+    depth
 }
 
 /// In `build`, whatever reads a tested node (a model, seed or snapshot, or a source, directly or
@@ -295,11 +295,6 @@ pub fn run_graph(
     schedule: &Schedule,
 ) -> Vec<Finished> {
     let total = graph.order.len();
-    let depth: HashMap<&str, usize> = graph
-        .order
-        .iter()
-        .map(|id| (id.as_str(), graph.depth[id]))
-        .collect();
     let mut waiting: HashMap<&str, usize> = graph
         .order
         .iter()
@@ -310,7 +305,7 @@ pub fn run_graph(
         .order
         .iter()
         .filter(|id| graph.parents[*id].is_empty())
-        .map(|id| (depth[id.as_str()], id.clone()))
+        .map(|id| (graph.depth[id], id.clone()))
         .collect();
     let mut finished: Vec<Finished> = Vec::new();
     let mut next_index = 0usize;
@@ -394,15 +389,7 @@ pub fn run_graph(
                     schedule
                         .console
                         .result(next_index, total, node, &outcome.result);
-                    release(
-                        &id,
-                        false,
-                        graph,
-                        &mut waiting,
-                        &mut blocked,
-                        &mut ready,
-                        &depth,
-                    );
+                    release(&id, false, graph, &mut waiting, &mut blocked, &mut ready);
                     finished.push(Finished { id, outcome });
                     continue;
                 }
@@ -420,15 +407,7 @@ pub fn run_graph(
             if failed && schedule.fail_fast {
                 stop = true;
             }
-            release(
-                &id,
-                failed,
-                graph,
-                &mut waiting,
-                &mut blocked,
-                &mut ready,
-                &depth,
-            );
+            release(&id, failed, graph, &mut waiting, &mut blocked, &mut ready);
             finished.push(Finished { id, outcome });
         }
         drop(job_tx);
@@ -444,7 +423,6 @@ fn release(
     waiting: &mut HashMap<&str, usize>,
     blocked: &mut HashSet<String>,
     ready: &mut BTreeSet<(usize, String)>,
-    depth: &HashMap<&str, usize>,
 ) {
     let blocked_here = failed || blocked.contains(id);
     let mut queue: VecDeque<&String> = graph.children[id].iter().collect();
@@ -457,7 +435,7 @@ fn release(
             .expect("children are run nodes");
         *left -= 1;
         if *left == 0 {
-            ready.insert((depth[child.as_str()], child.clone()));
+            ready.insert((graph.depth[child], child.clone()));
         }
     }
 }
