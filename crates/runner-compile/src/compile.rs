@@ -86,7 +86,8 @@ fn render_node(
     let node = &parsed.manifest.nodes[id];
     let mut scope = NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
     scope.session = session.cloned();
-    // `model` is built from the node only if the template reads it (few compile-time templates do).
+    // `model` is built from the node only if the template reads it (few compile-time templates
+    // do); `config.get` reads the node's config through it too.
     let model_node = Arc::new(node.clone());
     scope.model_node = Some(model_node.clone());
     scope.this = Some(Relation::new(
@@ -94,7 +95,6 @@ fn render_node(
         Some(node.schema.clone()),
         Some(node.alias.clone()),
     ));
-    scope.config = node.config.clone();
     if let Some(customize) = customize {
         customize(&mut scope);
     }
@@ -109,7 +109,6 @@ fn render_node(
             NodeScope::new(Phase::Compile, &node.package_name, &node.original_file_path);
         scope2.model_node = Some(model_node);
         scope2.this = scope.this.clone();
-        scope2.config = node.config.clone();
         scope2.extra = values;
         scope2.session = session.cloned();
         let scope2 = Arc::new(scope2);
