@@ -2,6 +2,8 @@
 # Runs every check CI runs: formatting, clippy, and all tests. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Free disk first: a full cold build needs a few GB (a CI run once died of ENOSPC mid-link).
+echo "test.sh: disk before: $(df -h . | awk 'NR==2 {print $4 " free of " $2}')"
 scripts/setup-duckdb.sh  # prebuilt libduckdb for the duckdb crate (docs/adr/0001)
 scripts/setup-aws-test-tools.sh  # s3s-fs and moto for the AWS integration tests
 scripts/check-deploy.sh  # deployment files: terraform fmt, checkov, actionlint, Dockerfile
@@ -16,3 +18,4 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 cargo test --workspace
+echo "test.sh: disk after: $(df -h . | awk 'NR==2 {print $4 " free of " $2}'), target: $(du -sh "${CARGO_TARGET_DIR:-target}" 2>/dev/null | cut -f1)"
