@@ -169,8 +169,10 @@ fn depths(
 }
 
 /// In `build`, whatever reads a tested node (a model, seed or snapshot, or a source, directly or
-/// through ephemeral models) waits for its tests, unless it is itself upstream of the test (a
-/// relationships test reaching into it). `reads` holds, per run node, everything it reads.
+/// through ephemeral models) waits for its tests, as dbt's graph has it: a test on several nodes
+/// (a relationships test) holds back only the readers that have all of them upstream, so a
+/// failing `customers` does not skip a model that reads `orders` alone. `reads` holds, per run
+/// node, everything it reads.
 fn add_test_edges<'m>(
     lookup: &dyn Fn(&str) -> Option<&'m ManifestNode>,
     order: &[String],
@@ -186,6 +188,10 @@ fn add_test_edges<'m>(
     // Who reads what, inverted once: scanning every node for every test was quadratic (minutes
     // at 10,000 models).
     let mut readers: HashMap<&str, Vec<&String>> = HashMap::new();
+    // The graph without test edges, and what is upstream of a reader in it: only for tests on
+    // several nodes, and each reader's set once.
+    let mut base: Option<HashMap<String, BTreeSet<String>>> = None;
+    let mut upstream: HashMap<&str, HashSet<&str>> = HashMap::new();
     for id in order.iter().filter(|id| !is_test(id)) {
         for read in &reads[id] {
             readers.entry(read).or_default().push(id);
@@ -207,15 +213,17 @@ fn add_test_edges<'m>(
         if waiting.is_empty() {
             continue;
         }
-        // A reader of the only node a test is on is downstream of it, so never upstream of the
-        // test (the graph stays acyclic); only a test on several nodes needs the ancestor check.
-        let ancestors = (tested.len() > 1).then(|| ancestors_of(test, parents));
+        // A reader of the only node a test is on has it upstream already. With all of a test's
+        // nodes upstream, a reader cannot be upstream of the test: the graph stays acyclic.
         for reader in waiting {
-            if ancestors
-                .as_ref()
-                .is_some_and(|a| a.contains(reader.as_str()))
-            {
-                continue;
+            if tested.len() > 1 {
+                let before = base.get_or_insert_with(|| parents.clone());
+                let up = upstream
+                    .entry(reader.as_str())
+                    .or_insert_with(|| upstream_of(reader, before, reads));
+                if !tested.iter().all(|t| up.contains(t.as_str())) {
+                    continue;
+                }
             }
             parents
                 .get_mut(reader)
@@ -225,16 +233,24 @@ fn add_test_edges<'m>(
     }
 }
 
-/// Every node upstream of `id` in the graph as it stands.
-fn ancestors_of(id: &str, parents: &HashMap<String, BTreeSet<String>>) -> HashSet<String> {
-    let mut ancestors = HashSet::new();
-    let mut stack: Vec<&String> = parents[id].iter().collect();
-    while let Some(a) = stack.pop() {
-        if ancestors.insert(a.clone()) {
-            stack.extend(parents.get(a).into_iter().flatten());
+/// Everything upstream of `id`: what it and every run node above it read (`reads` holds the run
+/// parents and the sources and ephemeral models between).
+fn upstream_of<'m>(
+    id: &str,
+    parents: &HashMap<String, BTreeSet<String>>,
+    reads: &HashMap<String, HashSet<&'m str>>,
+) -> HashSet<&'m str> {
+    let mut upstream = HashSet::new();
+    let mut visited: HashSet<&str> = HashSet::new();
+    let mut stack = vec![id];
+    while let Some(node) = stack.pop() {
+        if !visited.insert(node) {
+            continue;
         }
+        upstream.extend(reads[node].iter().copied());
+        stack.extend(parents[node].iter().map(String::as_str));
     }
-    ancestors
+    upstream
 }
 
 /// Options of one scheduling pass.

@@ -125,3 +125,27 @@ fn build_makes_readers_of_a_source_wait_for_its_tests() {
             .any(|p| p.starts_with("test.features.source_"))
     );
 }
+
+#[test]
+fn build_holds_back_only_readers_of_everything_a_relationships_test_is_on() {
+    let parsed = parsed_fixture("features");
+    let build = RunGraph::new(&parsed.manifest, &Default::default(), &ids(&parsed), true);
+    let relationships = build
+        .order
+        .iter()
+        .find(|id| id.starts_with("test.features.relationships_stg_orders_customer_id"))
+        .expect("the fixture's relationships test, on stg_orders and stg_customers");
+    // orders_enriched reads both models; orders_incremental and the snapshot read stg_orders
+    // only, so a failing stg_customers must not skip them (as in dbt).
+    assert!(build.parents["model.features.orders_enriched"].contains(relationships));
+    for reader in [
+        "model.features.orders_incremental",
+        "snapshot.features.orders_snapshot",
+    ] {
+        assert!(
+            build.parents[reader].contains("model.features.stg_orders"),
+            "{reader}"
+        );
+        assert!(!build.parents[reader].contains(relationships), "{reader}");
+    }
+}
