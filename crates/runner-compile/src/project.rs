@@ -410,7 +410,10 @@ pub fn parse_project(
         macros: BTreeMap::new(),
         docs,
         exposures: BTreeMap::new(),
-        selectors: Map::new(),
+        selectors: match std::fs::read_to_string(loaded.root.root.join("selectors.yml")) {
+            Ok(text) => runner_graph::manifest_selectors(&text, "selectors.yml")?,
+            Err(_) => Map::new(),
+        },
         disabled,
         yaml_resources: BTreeMap::new(),
     };

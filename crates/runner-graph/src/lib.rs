@@ -17,6 +17,7 @@ pub mod node;
 mod nodeset;
 mod pattern;
 pub mod select;
+pub mod selectors_manifest;
 pub mod selectors_yaml;
 pub mod spec;
 
@@ -24,5 +25,6 @@ pub use error::GraphError;
 pub use graph::Graph;
 pub use node::{GraphNode, ResourceType, TestType};
 pub use select::{SelectionCriteria, select};
+pub use selectors_manifest::manifest_selectors;
 pub use selectors_yaml::{SelectorDefinition, Selectors};
 pub use spec::{IndirectSelection, Method, SelectionAtom, SelectionSpec};
