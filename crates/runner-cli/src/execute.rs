@@ -24,6 +24,7 @@ fn default_types(which: Which) -> Vec<R> {
             R::Snapshot,
             R::UnitTest,
             R::SavedQuery,
+            R::Exposure,
         ],
     }
 }

@@ -58,6 +58,7 @@ pub fn describe(node: &ManifestNode) -> String {
         ResourceType::Operation => format!("hook: {}", node.name),
         ResourceType::UnitTest => format!("unit_test {}", node.alias),
         ResourceType::SavedQuery => format!("saved query {}", node.name),
+        ResourceType::Exposure => format!("exposure {}", node.name),
         _ => node.name.clone(),
     }
 }

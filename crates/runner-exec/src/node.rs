@@ -90,7 +90,7 @@ fn seed_input(env: &NodeEnv, node: &ManifestNode) -> Arc<SeedInput> {
     ))
 }
 
-/// A saved query in `build`: nothing to run, reported as dbt reports it.
+/// A saved query or exposure in `build`: nothing to run, reported as dbt reports it.
 fn no_op(id: &str, thread_id: &str) -> NodeOutcome {
     let at = now();
     NodeOutcome {
@@ -141,7 +141,10 @@ pub fn run_node(
     if node.resource_type == ResourceType::UnitTest {
         return crate::unit_test::run_unit_test(env, node, conn, thread_id);
     }
-    if node.resource_type == ResourceType::SavedQuery {
+    if matches!(
+        node.resource_type,
+        ResourceType::SavedQuery | ResourceType::Exposure
+    ) {
         return (no_op(id, thread_id), Some(conn));
     }
     let seed = (node.resource_type == ResourceType::Seed).then(|| seed_input(env, node));

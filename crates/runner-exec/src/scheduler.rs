@@ -40,7 +40,8 @@ fn runs(node: Option<&ManifestNode>) -> bool {
         | ResourceType::Test
         | ResourceType::Snapshot
         | ResourceType::UnitTest
-        | ResourceType::SavedQuery => true,
+        | ResourceType::SavedQuery
+        | ResourceType::Exposure => true,
         _ => false,
     })
 }
@@ -192,7 +193,15 @@ fn add_test_edges<'m>(
     // several nodes, and each reader's set once.
     let mut base: Option<HashMap<String, BTreeSet<String>>> = None;
     let mut upstream: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for id in order.iter().filter(|id| !is_test(id)) {
+    // Saved queries and exposures live outside dbt's `nodes`, so its build graph gives them no
+    // test edges: a failing test upstream does not skip them.
+    let outside_nodes = |id: &str| {
+        matches!(
+            lookup(id).map(|n| n.resource_type),
+            Some(ResourceType::SavedQuery | ResourceType::Exposure)
+        )
+    };
+    for id in order.iter().filter(|id| !is_test(id) && !outside_nodes(id)) {
         for read in &reads[id] {
             readers.entry(read).or_default().push(id);
         }

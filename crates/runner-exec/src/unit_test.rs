@@ -24,7 +24,8 @@ use crate::session::LiveSession;
 
 /// Stand-in manifest nodes for selected resources that live outside `nodes`, so the scheduler can
 /// run them: unit tests (each waits for what its model selects from, since the inputs' real columns
-/// are read from the warehouse) and saved queries (reported `no-op` in `build`, as dbt does).
+/// are read from the warehouse), saved queries and exposures (reported `no-op` in `build`, as dbt
+/// does).
 pub fn stand_in_nodes(
     manifest: &runner_artifacts::Manifest,
     selected: &[String],
@@ -37,10 +38,18 @@ pub fn stand_in_nodes(
                 ResourceType::UnitTest
             } else if id.starts_with("saved_query.") {
                 ResourceType::SavedQuery
+            } else if id.starts_with("exposure.") {
+                ResourceType::Exposure
             } else {
                 return None;
             };
-            let body = manifest.yaml_resources.get(id)?;
+            let exposure = manifest
+                .exposures
+                .get(id)
+                .map(|e| Json::Object(e.body.clone()));
+            let body = exposure
+                .as_ref()
+                .or_else(|| manifest.yaml_resources.get(id))?;
             let mut node = ManifestNode::new(
                 resource_type,
                 &text(&body["package_name"]),

@@ -149,3 +149,28 @@ fn build_holds_back_only_readers_of_everything_a_relationships_test_is_on() {
         assert!(!build.parents[reader].contains(relationships), "{reader}");
     }
 }
+
+#[test]
+fn build_runs_exposures_after_their_models_but_not_after_the_models_tests() {
+    let parsed = parsed_fixture("features");
+    let exposure = "exposure.features.weekly_report".to_string();
+    let mut selected = ids(&parsed);
+    selected.push(exposure.clone());
+    let extra: std::collections::HashMap<_, _> =
+        runner_exec::unit_test::stand_in_nodes(&parsed.manifest, &selected)
+            .into_iter()
+            .map(|n| (n.unique_id.clone(), n))
+            .collect();
+    let build = RunGraph::new(&parsed.manifest, &extra, &selected, true);
+    // dbt's build graph adds test edges only to what it keeps in `nodes`: a failing test on
+    // orders_enriched skips its model readers, while the exposure still reports no-op.
+    let parents = &build.parents[&exposure];
+    assert!(
+        parents.contains("model.features.orders_enriched"),
+        "{parents:?}"
+    );
+    assert!(
+        !parents.iter().any(|p| p.starts_with("test.")),
+        "{parents:?}"
+    );
+}
