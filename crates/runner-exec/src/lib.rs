@@ -10,6 +10,7 @@
 pub mod agate;
 pub mod cache;
 pub mod console;
+mod ephemeral;
 pub mod error;
 pub mod freshness;
 pub mod hooks;
@@ -189,9 +190,20 @@ pub fn execute(
         results.extend(node_results);
     }
 
+    let statuses: HashMap<&str, runner_artifacts::RunStatus> = finished
+        .iter()
+        .map(|f| (f.id.as_str(), f.outcome.result.status))
+        .collect();
+    let ephemerals = ephemeral::compiled_on_their_own(
+        &parsed.manifest,
+        selected,
+        &statuses,
+        options.which == Which::Build,
+    );
     record_compiled(
         parsed,
         finished,
+        &ephemerals,
         &results,
         &extra_nodes,
         &options.target_dir,
@@ -218,16 +230,19 @@ pub fn execute(
 }
 
 /// Puts what the run compiled on the manifest and under `target/compiled` and `target/run`: each
-/// node's SQL (also when its build then failed), the ephemeral models they used, and the hooks.
+/// node's SQL (also when its build then failed), the ephemeral models they used or the queue
+/// reached (`ephemeral`), and the hooks.
 fn record_compiled(
     parsed: &mut ParsedProject,
     finished: Vec<scheduler::Finished>,
+    selected_ephemerals: &[String],
     results: &[NodeRunResult],
     unit_tests: &HashMap<String, runner_artifacts::ManifestNode>,
     target_dir: &Path,
 ) -> Result<()> {
     use runner_compile::compile::{compile_node, node_sql_path, store_compiled, write_sql_file};
-    let mut ephemerals = std::collections::BTreeSet::new();
+    let mut ephemerals: std::collections::BTreeSet<String> =
+        selected_ephemerals.iter().cloned().collect();
     for f in finished {
         let Some(node) = parsed.manifest.nodes.get_mut(&f.id) else {
             continue;

@@ -99,6 +99,19 @@ fn compare_finds_runner_identical_to_dbt_on_kitchen_both_engines() {
     );
 }
 
+/// The features fixture's `build`: a failing model and what it skips (relationships-test edges),
+/// an exposure, versions, a snapshot, an ephemeral model from a package whose only user is
+/// skipped, and selectors.yml in the manifest. One thread: a model there reads a seed through a
+/// source, an edge neither DAG has, so with more threads the outcome depends on timing.
+#[test]
+fn compare_finds_runner_identical_to_dbt_on_features_both_engines() {
+    assert_identical(
+        "features",
+        &["--engine", "both", "--threads", "1"],
+        "identical (duckdb: identical, postgres: identical",
+    );
+}
+
 #[test]
 fn compare_reports_a_runner_that_behaves_differently() {
     if oracle_venv().is_none() {
