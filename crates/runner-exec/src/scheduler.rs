@@ -180,35 +180,28 @@ fn add_test_edges<'m>(
     reads: &HashMap<String, HashSet<&str>>,
     parents: &mut HashMap<String, BTreeSet<String>>,
 ) {
-    let is_test = |id: &str| {
-        matches!(
-            lookup(id).map(|n| n.resource_type),
-            Some(ResourceType::Test | ResourceType::UnitTest)
-        )
-    };
+    let kind = |id: &str| lookup(id).map(|n| n.resource_type);
     // Who reads what, inverted once: scanning every node for every test was quadratic (minutes
     // at 10,000 models).
     let mut readers: HashMap<&str, Vec<&String>> = HashMap::new();
-    // The graph without test edges, and what is upstream of a reader in it: only for tests on
-    // several nodes, and each reader's set once.
-    let mut base: Option<HashMap<String, BTreeSet<String>>> = None;
+    // What is upstream of a reader, for tests on several nodes only, each reader's set once.
     let mut upstream: HashMap<&str, HashSet<&str>> = HashMap::new();
-    // Saved queries and exposures live outside dbt's `nodes`, so its build graph gives them no
-    // test edges: a failing test upstream does not skip them.
-    let outside_nodes = |id: &str| {
+    // Readers are models, seeds and snapshots. Saved queries and exposures live outside dbt's
+    // `nodes`, so its build graph gives them no test edges: a failing test does not skip them.
+    let reader = |id: &str| {
         matches!(
-            lookup(id).map(|n| n.resource_type),
-            Some(ResourceType::SavedQuery | ResourceType::Exposure)
+            kind(id),
+            Some(ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot)
         )
     };
-    for id in order.iter().filter(|id| !is_test(id) && !outside_nodes(id)) {
+    for id in order.iter().filter(|id| reader(id)) {
         for read in &reads[id] {
             readers.entry(read).or_default().push(id);
         }
     }
     for test in order
         .iter()
-        .filter(|id| lookup(id).is_some_and(|n| n.resource_type == ResourceType::Test))
+        .filter(|id| kind(id) == Some(ResourceType::Test))
     {
         let Some(tested) = lookup(test).map(|t| &t.depends_on.nodes) else {
             continue;
@@ -226,10 +219,9 @@ fn add_test_edges<'m>(
         // nodes upstream, a reader cannot be upstream of the test: the graph stays acyclic.
         for reader in waiting {
             if tested.len() > 1 {
-                let before = base.get_or_insert_with(|| parents.clone());
                 let up = upstream
                     .entry(reader.as_str())
-                    .or_insert_with(|| upstream_of(reader, before, reads));
+                    .or_insert_with(|| upstream_of(reader, parents, reads, &kind));
                 if !tested.iter().all(|t| up.contains(t.as_str())) {
                     continue;
                 }
@@ -242,12 +234,14 @@ fn add_test_edges<'m>(
     }
 }
 
-/// Everything upstream of `id`: what it and every run node above it read (`reads` holds the run
-/// parents and the sources and ephemeral models between).
+/// Everything upstream of `id` in the graph without test edges: what it and every run node above
+/// it read (`reads` holds the run parents and the sources and ephemeral models between). Test
+/// parents are passed over, so the edges added so far do not change the answer.
 fn upstream_of<'m>(
     id: &str,
     parents: &HashMap<String, BTreeSet<String>>,
     reads: &HashMap<String, HashSet<&'m str>>,
+    kind: &dyn Fn(&str) -> Option<ResourceType>,
 ) -> HashSet<&'m str> {
     let mut upstream = HashSet::new();
     let mut visited: HashSet<&str> = HashSet::new();
@@ -257,7 +251,12 @@ fn upstream_of<'m>(
             continue;
         }
         upstream.extend(reads[node].iter().copied());
-        stack.extend(parents[node].iter().map(String::as_str));
+        stack.extend(
+            parents[node]
+                .iter()
+                .map(String::as_str)
+                .filter(|p| kind(p) != Some(ResourceType::Test)),
+        );
     }
     upstream
 }
