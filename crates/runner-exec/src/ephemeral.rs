@@ -17,6 +17,12 @@ pub fn compiled_on_their_own(
     statuses: &HashMap<&str, RunStatus>,
     build: bool,
 ) -> Vec<String> {
+    // Nodes that stop what is downstream; usually none, and then no upstream walk is needed.
+    let stoppers: Vec<&str> = statuses
+        .iter()
+        .filter(|(_, s)| s.is_failure() || **s == RunStatus::Skipped)
+        .map(|(id, _)| *id)
+        .collect();
     let mut out = Vec::new();
     for id in selected {
         let Some(node) = manifest.nodes.get(id) else {
@@ -27,10 +33,13 @@ pub fn compiled_on_their_own(
         if !ephemeral {
             continue;
         }
+        if stoppers.is_empty() {
+            out.push(id.clone());
+            continue;
+        }
         let upstream = upstream_of(manifest, id);
-        let stopped = statuses.iter().any(|(ran, status)| {
-            let bad = status.is_failure() || *status == RunStatus::Skipped;
-            bad && (upstream.contains(ran)
+        let stopped = stoppers.iter().any(|ran| {
+            upstream.contains(ran)
                 || (build
                     && manifest.nodes.get(*ran).is_some_and(|t| {
                         t.resource_type == ResourceType::Test
@@ -38,7 +47,7 @@ pub fn compiled_on_their_own(
                                 .nodes
                                 .iter()
                                 .all(|d| upstream.contains(d.as_str()))
-                    })))
+                    }))
         });
         if !stopped {
             out.push(id.clone());
