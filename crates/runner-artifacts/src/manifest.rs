@@ -1,6 +1,6 @@
 //! The whole `manifest.json`: metadata, every section, and the parent/child maps derived from them.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value as Json, json};
 
@@ -66,36 +66,28 @@ pub fn yaml_resource_section(unique_id: &str) -> &'static str {
 impl Manifest {
     /// Parents of every node, source and exposure (sorted, de-duplicated).
     pub fn parent_map(&self) -> BTreeMap<String, Vec<String>> {
-        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (id, node) in &self.nodes {
-            let parents: BTreeSet<&String> = node.depends_on.nodes.iter().collect();
-            map.insert(id.clone(), parents.into_iter().cloned().collect());
-        }
+        owned(&self.parent_lists())
+    }
+
+    /// [`Manifest::parent_map`] borrowing the ids: tens of thousands of them at 10,000 models.
+    fn parent_lists(&self) -> BTreeMap<&str, Vec<&str>> {
+        let mut map: BTreeMap<&str, Vec<&str>> = self
+            .nodes
+            .iter()
+            .map(|(id, node)| {
+                let parents = node.depends_on.nodes.iter().map(String::as_str);
+                (id.as_str(), sorted_unique(parents))
+            })
+            .collect();
         for id in self.sources.keys() {
-            map.insert(id.clone(), Vec::new());
+            map.insert(id, Vec::new());
         }
         for (id, e) in &self.exposures {
-            let parents: BTreeSet<String> = e
-                .body
-                .get("depends_on")
-                .and_then(|d| d.get("nodes"))
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(String::from))
-                        .collect()
-                })
-                .unwrap_or_default();
-            map.insert(id.clone(), parents.into_iter().collect());
+            let nodes = e.body.get("depends_on").and_then(|d| d.get("nodes"));
+            map.insert(id, listed(nodes));
         }
         for (id, r) in &self.yaml_resources {
-            let parents: BTreeSet<String> = r["depends_on"]["nodes"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect();
-            map.insert(id.clone(), parents.into_iter().collect());
+            map.insert(id, listed(r.get("depends_on").and_then(|d| d.get("nodes"))));
         }
         map
     }
@@ -112,24 +104,44 @@ impl Manifest {
 
     /// Children of every node, source and exposure (sorted).
     pub fn child_map(&self) -> BTreeMap<String, Vec<String>> {
-        children_of(&self.parent_map())
+        owned(&children_of(&self.parent_lists()))
     }
 }
 
+/// The ids of a JSON list of ids, sorted and without repeats.
+fn listed(ids: Option<&Json>) -> Vec<&str> {
+    sorted_unique(
+        ids.and_then(Json::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Json::as_str),
+    )
+}
+
+fn sorted_unique<'a>(ids: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn owned(map: &BTreeMap<&str, Vec<&str>>) -> BTreeMap<String, Vec<String>> {
+    map.iter()
+        .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+        .collect()
+}
+
 /// The child map of a parent map: every key of `parents`, with the ids that list it as a parent.
-fn children_of(parents: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, Vec<String>> {
-    let mut map: BTreeMap<String, BTreeSet<String>> = parents
-        .keys()
-        .map(|k| (k.clone(), BTreeSet::new()))
-        .collect();
+fn children_of<'a>(parents: &BTreeMap<&'a str, Vec<&'a str>>) -> BTreeMap<&'a str, Vec<&'a str>> {
+    let mut map: BTreeMap<&str, Vec<&str>> = parents.keys().map(|k| (*k, Vec::new())).collect();
+    // Children are visited in sorted order and a parent list has no repeats, so every list of
+    // children comes out sorted and without repeats.
     for (child, ps) in parents {
         for p in ps {
-            map.entry(p.clone()).or_default().insert(child.clone());
+            map.entry(p).or_default().push(child);
         }
     }
-    map.into_iter()
-        .map(|(k, v)| (k, v.into_iter().collect()))
-        .collect()
+    map
 }
 
 impl Manifest {
@@ -138,28 +150,48 @@ impl Manifest {
     /// 10,000-node manifest is hundreds of megabytes as one), and `nodes` are serialised on
     /// several threads.
     pub fn write_json(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-        // Sections small enough to build whole come from `sections()`; the large ones stream.
-        let parents = self.parent_map();
-        let sections = self.sections(false);
-        w.write_all(b"{")?;
-        for (i, (key, value)) in sections.into_iter().enumerate() {
-            if i > 0 {
-                w.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut *w, key)?;
-            w.write_all(b":")?;
-            match (key, value) {
-                ("nodes", None) => crate::stream::object_in_parallel(w, &self.nodes)?,
-                ("macros", None) => {
-                    crate::stream::object(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?
+        std::thread::scope(|scope| {
+            // The parent and child maps come after `nodes`: built beside its serialisation.
+            let mut building = Some(scope.spawn(|| {
+                let parents = self.parent_lists();
+                let children = children_of(&parents);
+                (parents, children)
+            }));
+            let mut maps = None;
+            // Sections small enough to build whole come from `sections()`; the large ones stream.
+            let sections = self.sections(false);
+            w.write_all(b"{")?;
+            for (i, (key, value)) in sections.into_iter().enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
                 }
-                ("parent_map", None) => serde_json::to_writer(&mut *w, &parents)?,
-                ("child_map", None) => serde_json::to_writer(&mut *w, &children_of(&parents))?,
-                (_, Some(v)) => serde_json::to_writer(&mut *w, &v)?,
-                (_, None) => w.write_all(b"{}")?,
+                serde_json::to_writer(&mut *w, key)?;
+                w.write_all(b":")?;
+                match (key, value) {
+                    ("nodes", None) => crate::stream::object_in_parallel(w, &self.nodes)?,
+                    ("macros", None) => crate::stream::object(
+                        w,
+                        self.macros.iter().map(|(k, v)| (k, v.to_json())),
+                    )?,
+                    ("parent_map", None) => {
+                        let built = match building.take().map(|h| h.join()) {
+                            Some(Ok(built)) => built,
+                            Some(Err(panic)) => std::panic::resume_unwind(panic),
+                            None => unreachable!("one parent_map section"),
+                        };
+                        serde_json::to_writer(&mut *w, &built.0)?;
+                        maps = Some(built);
+                    }
+                    ("child_map", None) => {
+                        let (_, children) = maps.as_ref().expect("parent_map comes first");
+                        serde_json::to_writer(&mut *w, children)?
+                    }
+                    (_, Some(v)) => serde_json::to_writer(&mut *w, &v)?,
+                    (_, None) => w.write_all(b"{}")?,
+                }
             }
-        }
-        w.write_all(b"}")
+            w.write_all(b"}")
+        })
     }
 
     /// The manifest in v12 layout.

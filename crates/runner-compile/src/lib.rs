@@ -8,6 +8,7 @@
 pub mod compile;
 pub mod config;
 pub mod context;
+mod digest;
 pub mod error;
 pub mod exposures;
 mod file_nodes;
@@ -40,6 +41,7 @@ use serde_json::{Map, Value as Json, json};
 
 pub use error::{CompileError, Result};
 pub use project::ParsedProject;
+
 
 /// The dbt-core version whose behaviour runner reproduces.
 pub const DBT_VERSION: &str = "1.12.6";
@@ -154,7 +156,6 @@ fn jinja_environment() -> Environment {
 
 /// The manifest metadata for this run.
 pub fn metadata(shared: &context::Shared) -> ManifestMetadata {
-    use md5::{Digest, Md5};
     let env: BTreeMap<String, String> = std::env::vars()
         .filter_map(|(k, v)| {
             k.strip_prefix("DBT_ENV_CUSTOM_ENV_")
@@ -174,10 +175,7 @@ pub fn metadata(shared: &context::Shared) -> ManifestMetadata {
             .to_string(),
         env,
         project_name: shared.project_name.clone(),
-        project_id: Md5::digest(shared.project_name.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        project_id: digest::md5_hex(shared.project_name.as_bytes()),
         adapter_type: shared.adapter_type.clone(),
         quoting: json!({"database": true, "schema": true, "identifier": true, "column": null}),
     }

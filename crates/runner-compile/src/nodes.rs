@@ -7,7 +7,6 @@ use runner_artifacts::{Checksum, ManifestNode, ResourceType};
 use runner_jinja::{Template, Value};
 use runner_project::{FileKind, LoadedProject, ProjectFile};
 use serde_json::{Map, Value as Json, json};
-use sha2::{Digest, Sha256};
 
 use crate::config::{default_config, merge_into, project_tree_configs};
 use crate::context::{NodeScope, Phase, RenderContext, Shared};
@@ -115,10 +114,9 @@ pub fn ordered_tags(
 
 /// sha256 of a file's contents, as dbt's `checksum`.
 pub fn file_checksum(contents: &[u8]) -> Checksum {
-    let digest = Sha256::digest(contents);
     Checksum {
         name: "sha256".into(),
-        checksum: digest.iter().map(|b| format!("{b:02x}")).collect(),
+        checksum: crate::digest::sha256_hex(contents),
     }
 }
 

@@ -7,17 +7,20 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Fewer items than this per thread are not worth a thread's start-up.
-const MIN_ITEMS_PER_THREAD: usize = 32;
+/// Fewer small items (a model file, a test) than this per thread are not worth a thread's start-up.
+pub const SMALL_ITEMS_PER_THREAD: usize = 32;
+
+/// Large items (a property file lists hundreds of models) are worth a thread each.
+pub const LARGE_ITEMS_PER_THREAD: usize = 1;
 
 /// Upper bound on threads, whatever the machine: parsing is short and memory-bound.
 const MAX_THREADS: usize = 8;
 
-/// `items.into_iter().map(f).collect()`, computed on up to `available_parallelism()` threads.
-/// Items are handed out one at a time (files differ a lot in size), and the output keeps the
+/// `items.into_iter().map(f).collect()`, computed on up to `available_parallelism()` threads,
+/// each with at least `min_per_thread` items. Items are handed out one at a time (files differ a lot in size), and the output keeps the
 /// input's order, so whatever the caller does next (the first error, the manifest) does not
 /// depend on timing.
-pub fn map_in_order<T, R, F>(items: Vec<T>, f: F) -> Vec<R>
+pub fn map_in_order<T, R, F>(items: Vec<T>, min_per_thread: usize, f: F) -> Vec<R>
 where
     T: Send,
     R: Send,
@@ -26,7 +29,7 @@ where
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)
         .min(MAX_THREADS)
-        .min(items.len() / MIN_ITEMS_PER_THREAD)
+        .min(items.len() / min_per_thread.max(1))
         .max(1);
     if threads == 1 {
         return items.into_iter().map(f).collect();
@@ -38,7 +41,9 @@ where
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
-                    let mut done = Vec::new();
+                    // Results can be large (a manifest node is over a kilobyte): growing the
+                    // vector by doubling moved each several times.
+                    let mut done = Vec::with_capacity(slots.len() / threads + 1);
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(slot) = slots.get(i) else { break };
@@ -65,14 +70,23 @@ where
     indexed.into_iter().map(|(_, r)| r).collect()
 }
 
+/// Drops `value` on a thread of its own. For large parse-time scratch (the property entries of
+/// 10,000 models) whose freeing was a serial step between parsing and writing the manifest.
+pub fn drop_in_background<T: Send + 'static>(value: T) {
+    // When no thread can start, the closure and so `value` are dropped right here.
+    let _ = std::thread::Builder::new()
+        .name("drop".into())
+        .spawn(move || drop(value));
+}
+
 #[cfg(test)]
 mod tests {
-    use super::map_in_order;
+    use super::{LARGE_ITEMS_PER_THREAD, SMALL_ITEMS_PER_THREAD, map_in_order};
 
     #[test]
     fn keeps_input_order_across_threads() {
         let items: Vec<u64> = (0..5_000).collect();
-        let out = map_in_order(items.clone(), |i| {
+        let out = map_in_order(items.clone(), SMALL_ITEMS_PER_THREAD, |i| {
             // Uneven work, so threads finish items out of order.
             (0..(i % 97)).fold(i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
         });
@@ -85,7 +99,14 @@ mod tests {
 
     #[test]
     fn small_inputs_and_empty_inputs() {
-        assert_eq!(map_in_order(vec![1, 2, 3], |i| i * 2), vec![2, 4, 6]);
-        assert!(map_in_order(Vec::<u8>::new(), |i| i).is_empty());
+        assert_eq!(
+            map_in_order(vec![1, 2, 3], SMALL_ITEMS_PER_THREAD, |i| i * 2),
+            vec![2, 4, 6]
+        );
+        assert_eq!(
+            map_in_order(vec![1, 2, 3], LARGE_ITEMS_PER_THREAD, |i| i * 2),
+            vec![2, 4, 6]
+        );
+        assert!(map_in_order(Vec::<u8>::new(), LARGE_ITEMS_PER_THREAD, |i| i).is_empty());
     }
 }

@@ -179,9 +179,11 @@ pub fn parse_project(
         .iter()
         .filter(|f| f.kind == FileKind::Properties)
         .collect();
-    for entries in
-        crate::parallel::map_in_order(property_files, runner_project::properties::read_entries)
-    {
+    for entries in crate::parallel::map_in_order(
+        property_files,
+        crate::parallel::LARGE_ITEMS_PER_THREAD,
+        runner_project::properties::read_entries,
+    ) {
         for entry in entries? {
             props.insert(props_key(entry.kind, &entry.package, &entry.name), entry);
         }
@@ -352,7 +354,11 @@ pub fn parse_project(
         versions: &versions,
         created_at,
     };
-    let built = crate::parallel::map_in_order(node_files, |file| inputs.nodes_of(file));
+    let built = crate::parallel::map_in_order(
+        node_files,
+        crate::parallel::SMALL_ITEMS_PER_THREAD,
+        |file| inputs.nodes_of(file),
+    );
     for file_nodes in built {
         for (node, template) in file_nodes? {
             if let Some(template) = template {
@@ -389,10 +395,11 @@ pub fn parse_project(
         crate::test_decls::on_node(entry, exists, &mut declared);
     }
     declared.append(&mut source_tests);
-    let finished = crate::parallel::map_in_order(declared, |test| {
-        let (built, decl) = test.build(created_at)?;
-        crate::test_nodes::finish(loaded, &shared, &configs, built, &decl, test.package())
-    });
+    let finished =
+        crate::parallel::map_in_order(declared, crate::parallel::SMALL_ITEMS_PER_THREAD, |test| {
+            let (built, decl) = test.build(created_at)?;
+            crate::test_nodes::finish(loaded, &shared, &configs, built, &decl, test.package())
+        });
     for result in finished {
         let (node, kwargs) = result?;
         // A test configured `enabled: false` goes to `disabled`, as other nodes do.
@@ -403,6 +410,7 @@ pub fn parse_project(
         nodes.insert(node.unique_id.clone(), node);
     }
 
+    drop(inputs);
     let mut manifest = Manifest {
         metadata: crate::metadata(&shared),
         nodes,
@@ -434,6 +442,7 @@ pub fn parse_project(
         .chain(shared.registry.all().iter().map(|m| m.template.source()))
         .any(crate::context::flat_graph::mentions_graph);
     shared.graph.install(&manifest, graph_used);
+    crate::parallel::drop_in_background(props);
     Ok(ParsedProject {
         manifest,
         templates,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use runner_artifacts::{MacroNode, Manifest, RefArgs, ResourceType};
+use runner_artifacts::{MacroNode, Manifest, ManifestNode, RefArgs, ResourceType};
 
 use crate::error::{CompileError, Result};
 use crate::registry::MacroEntry;
@@ -151,36 +151,45 @@ fn push_unique(deps: &mut Vec<String>, id: String) {
 /// a `relationships` test to one) is not an error: it depends on what does resolve and is disabled
 /// in place (it stays in `nodes` with `enabled: false`, and is neither listed nor run).
 pub fn resolve_dependencies(manifest: &mut Manifest, index: &DependencyIndex) -> Result<()> {
-    for node in manifest.nodes.values_mut() {
-        if node.resource_type != ResourceType::Test {
-            node.depends_on.nodes = index.nodes_for(
-                &node.unique_id,
-                &node.package_name,
-                &node.original_file_path,
-                &node.refs,
-                &node.sources,
-            )?;
-            continue;
+    // Each node is resolved on its own against the finished index: in parallel, first error in
+    // node order.
+    let nodes: Vec<&mut ManifestNode> = manifest.nodes.values_mut().collect();
+    crate::parallel::map_in_order(nodes, crate::parallel::SMALL_ITEMS_PER_THREAD, |node| {
+        resolve_node(node, index)
+    })
+    .into_iter()
+    .collect()
+}
+
+fn resolve_node(node: &mut ManifestNode, index: &DependencyIndex) -> Result<()> {
+    if node.resource_type != ResourceType::Test {
+        node.depends_on.nodes = index.nodes_for(
+            &node.unique_id,
+            &node.package_name,
+            &node.original_file_path,
+            &node.refs,
+            &node.sources,
+        )?;
+        return Ok(());
+    }
+    let mut deps = Vec::new();
+    let mut unresolved = false;
+    for r in &node.refs {
+        match index.refs.find(&node.package_name, r) {
+            Some(id) => push_unique(&mut deps, id.to_string()),
+            None => unresolved = true,
         }
-        let mut deps = Vec::new();
-        let mut unresolved = false;
-        for r in &node.refs {
-            match index.refs.find(&node.package_name, r) {
-                Some(id) => push_unique(&mut deps, id.to_string()),
-                None => unresolved = true,
-            }
+    }
+    for [src, table] in &node.sources {
+        match index.sources.get(&(src.clone(), table.clone())) {
+            Some(id) => push_unique(&mut deps, id.clone()),
+            None => unresolved = true,
         }
-        for [src, table] in &node.sources {
-            match index.sources.get(&(src.clone(), table.clone())) {
-                Some(id) => push_unique(&mut deps, id.clone()),
-                None => unresolved = true,
-            }
-        }
-        node.depends_on.nodes = deps;
-        if unresolved {
-            std::sync::Arc::make_mut(&mut node.config)
-                .insert("enabled".into(), serde_json::Value::Bool(false));
-        }
+    }
+    node.depends_on.nodes = deps;
+    if unresolved {
+        std::sync::Arc::make_mut(&mut node.config)
+            .insert("enabled".into(), serde_json::Value::Bool(false));
     }
     Ok(())
 }

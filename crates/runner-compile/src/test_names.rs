@@ -1,7 +1,6 @@
 //! Names and unique ids of generic tests, synthesised from the test, its target and its arguments exactly
 //! as dbt-core does (so `test.pkg.unique_orders_id.<hash>` ids match dbt's).
 
-use md5::{Digest, Md5};
 use runner_jinja::Value;
 use serde_json::{Map, Value as Json};
 
@@ -29,8 +28,7 @@ pub struct TestNames {
 }
 
 fn md5_hex(s: &str) -> String {
-    let digest = Md5::digest(s.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::md5_hex(s.as_bytes())
 }
 
 /// Python's `str()` of a JSON value, as dbt sees YAML values.

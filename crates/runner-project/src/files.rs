@@ -96,7 +96,9 @@ fn walk(root: &Path, dir: &str) -> Vec<PathBuf> {
 pub fn discover(project: &ProjectConfig) -> Result<Vec<ProjectFile>> {
     let root = &project.root;
     let mut files = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
+    // Only catches a directory listed twice (or nested in another listed one); order comes from
+    // the walk, so a hash set does.
+    let mut seen = std::collections::HashSet::new();
     let mut push = |kind: FileKind, dir: &str, path: PathBuf, files: &mut Vec<ProjectFile>| {
         if !seen.insert((kind, path.clone())) {
             return;

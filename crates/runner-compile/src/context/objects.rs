@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use md5::{Digest, Md5};
 use runner_jinja::{Error, ErrorKind, Kwargs, Object, State, Value};
 
 use super::Shared;
@@ -376,12 +375,7 @@ pub fn run_globals(
         "local_md5",
         Value::from_function("local_md5", |_, args, _| {
             let text = args.first().map(|v| v.to_python_str()).unwrap_or_default();
-            Ok(Value::from(
-                Md5::digest(text.as_bytes())
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>(),
-            ))
+            Ok(Value::from(crate::digest::md5_hex(text.as_bytes())))
         }),
     );
     g.insert(

@@ -113,17 +113,16 @@ impl<'a> Parser<'a> {
 
     fn parse_concat(&mut self) -> Result<Expr> {
         let line = self.line();
-        let mut args = vec![self.parse_math2()?];
+        let first = self.parse_math2()?;
+        // Every primary expression passes through here: no vector unless there is a `~`.
+        if !self.is_op("~") {
+            return Ok(first);
+        }
+        let mut args = vec![first];
         while self.skip_op("~") {
             args.push(self.parse_math2()?);
         }
-        if args.len() == 1 {
-            Ok(args
-                .pop()
-                .unwrap_or_else(|| self.mk(ExprKind::Const(Value::None), line)))
-        } else {
-            Ok(self.mk(ExprKind::Concat(args), line))
-        }
+        Ok(self.mk(ExprKind::Concat(args), line))
     }
 
     fn parse_math2(&mut self) -> Result<Expr> {
