@@ -169,10 +169,9 @@ impl Manifest {
                 w.write_all(b":")?;
                 match (key, value) {
                     ("nodes", None) => crate::stream::object_in_parallel(w, &self.nodes)?,
-                    ("macros", None) => crate::stream::object(
-                        w,
-                        self.macros.iter().map(|(k, v)| (k, v.to_json())),
-                    )?,
+                    ("macros", None) => {
+                        crate::stream::object(w, self.macros.iter().map(|(k, v)| (k, v.to_json())))?
+                    }
                     ("parent_map", None) => {
                         let built = match building.take().map(|h| h.join()) {
                             Some(Ok(built)) => built,

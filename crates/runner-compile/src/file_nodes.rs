@@ -30,7 +30,7 @@ pub(crate) struct FileInputs<'a> {
     pub loaded: &'a LoadedProject,
     pub shared: &'a Arc<Shared>,
     pub docs: &'a BTreeMap<String, Json>,
-    pub props: &'a HashMap<(PropertyKind, String, String), PropertyEntry>,
+    pub props: &'a foldhash::HashMap<(PropertyKind, String, String), PropertyEntry>,
     pub versions: &'a HashMap<(String, String), ModelVersion>,
     pub created_at: f64,
     /// Where nodes with identical configs get one shared copy.
@@ -132,7 +132,7 @@ impl FileInputs<'_> {
                     .map_err(|e| CompileError::jinja(&file.rel_path, &e))?,
                 );
                 name_relation(shared, &mut node)?;
-                let captured = parse_render(shared, &mut node, &template, HashMap::new())?;
+                let captured = parse_render(shared, &mut node, &template, Default::default())?;
                 let mut unrendered = std::mem::take(&mut node.unrendered_config);
                 let fqn = std::mem::take(&mut node.fqn);
                 let changed = finish_config(

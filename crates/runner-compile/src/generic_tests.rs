@@ -1,7 +1,6 @@
 //! Generic data tests declared in property YAML (`data_tests:` / legacy `tests:` on models, columns,
 //! seeds and source tables) turned into test nodes named and hashed as dbt does.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use runner_artifacts::{ManifestNode, ResourceType, TestMetadata};
@@ -209,8 +208,8 @@ pub fn kwargs_values(
     ctx: &Arc<crate::context::RenderContext>,
     kwargs: &Map<String, Json>,
     file: &str,
-) -> Result<HashMap<String, Value>> {
-    let mut out = HashMap::new();
+) -> Result<foldhash::HashMap<String, Value>> {
+    let mut out = foldhash::HashMap::default();
     let mut all = indexmap::IndexMap::new();
     for (k, v) in kwargs {
         let value = match kwarg_source(v) {

@@ -42,7 +42,6 @@ use serde_json::{Map, Value as Json, json};
 pub use error::{CompileError, Result};
 pub use project::ParsedProject;
 
-
 /// The dbt-core version whose behaviour runner reproduces.
 pub const DBT_VERSION: &str = "1.12.6";
 

@@ -243,7 +243,7 @@ pub fn parse_render(
     shared: &Arc<Shared>,
     node: &mut ManifestNode,
     template: &Template,
-    extra: std::collections::HashMap<String, Value>,
+    extra: foldhash::HashMap<String, Value>,
 ) -> Result<crate::context::Captured> {
     let placeholder = ManifestNode::new(node.resource_type, "", "");
     let lent = Arc::new(std::mem::replace(node, placeholder));

@@ -1,7 +1,7 @@
 //! Parsing a whole project into a manifest: macros first, then docs, sources, file nodes, generic tests,
 //! property patches, and finally dependency resolution and the DAG check.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use runner_artifacts::{Manifest, ManifestNode, SourceNode};
@@ -19,9 +19,9 @@ pub struct ParsedProject {
     /// The manifest.
     pub manifest: Manifest,
     /// Parsed SQL templates by node unique id.
-    pub templates: HashMap<String, Arc<Template>>,
+    pub templates: foldhash::HashMap<String, Arc<Template>>,
     /// Test kwargs by test unique id (for compile-time rendering).
-    pub test_kwargs: HashMap<String, Map<String, Json>>,
+    pub test_kwargs: foldhash::HashMap<String, Map<String, Json>>,
     /// Run-wide context.
     pub shared: Arc<Shared>,
 }
@@ -154,10 +154,11 @@ pub fn parse_project(
     shared: Arc<Shared>,
     created_at: f64,
 ) -> Result<ParsedProject> {
-    let mut templates: HashMap<String, Arc<Template>> = HashMap::new();
-    let mut test_kwargs = HashMap::new();
+    let mut templates: foldhash::HashMap<String, Arc<Template>> = Default::default();
+    let mut test_kwargs: foldhash::HashMap<String, Map<String, Json>> = Default::default();
     let mut docs: BTreeMap<String, Json> = BTreeMap::new();
-    let mut props: HashMap<(PropertyKind, String, String), PropertyEntry> = HashMap::new();
+    let mut props: foldhash::HashMap<(PropertyKind, String, String), PropertyEntry> =
+        Default::default();
     let mut sources: BTreeMap<String, SourceNode> = BTreeMap::new();
     let mut nodes: BTreeMap<String, ManifestNode> = BTreeMap::new();
     let mut disabled: BTreeMap<String, Vec<Json>> = BTreeMap::new();

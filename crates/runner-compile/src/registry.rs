@@ -1,7 +1,6 @@
 //! Every macro known to a run (project, packages, runner's built-in `dbt` set), with dbt's name resolution
 //! and `adapter.dispatch` search order.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use runner_jinja::{Template, Value};
@@ -122,10 +121,10 @@ impl MacroEntry {
 /// All macros by package and name, with the root project and the adapter's dispatch prefixes.
 #[derive(Debug, Default)]
 pub struct MacroRegistry {
-    by_package: HashMap<String, HashMap<String, Arc<MacroEntry>>>,
+    by_package: foldhash::HashMap<String, foldhash::HashMap<String, Arc<MacroEntry>>>,
     root: String,
     adapter_prefixes: Vec<String>,
-    dispatch: HashMap<String, Vec<String>>,
+    dispatch: foldhash::HashMap<String, Vec<String>>,
     package_names: Vec<String>,
 }
 
@@ -275,7 +274,10 @@ impl MacroRegistry {
     }
 
     /// Macros of one package, as `(name, value)` pairs, for a package namespace object.
-    pub fn package_macros(&self, package: &str) -> Option<&HashMap<String, Arc<MacroEntry>>> {
+    pub fn package_macros(
+        &self,
+        package: &str,
+    ) -> Option<&foldhash::HashMap<String, Arc<MacroEntry>>> {
         self.by_package.get(package)
     }
 

@@ -1,8 +1,6 @@
 //! Turning recorded `ref()`/`source()` calls into `depends_on.nodes`, with dbt's lookup rules
 //! (same package first, then any package; versions), and macro entries into manifest macros.
 
-use std::collections::HashMap;
-
 use runner_artifacts::{MacroNode, Manifest, ManifestNode, RefArgs, ResourceType};
 
 use crate::error::{CompileError, Result};
@@ -10,7 +8,7 @@ use crate::registry::MacroEntry;
 
 /// Index of refable nodes by name.
 pub struct RefIndex {
-    by_name: HashMap<String, Vec<RefTarget>>,
+    by_name: foldhash::HashMap<String, Vec<RefTarget>>,
 }
 
 struct RefTarget {
@@ -23,7 +21,7 @@ struct RefTarget {
 impl RefIndex {
     /// Builds the index over models, seeds and snapshots.
     pub fn new(manifest: &Manifest) -> RefIndex {
-        let mut by_name: HashMap<String, Vec<RefTarget>> = HashMap::new();
+        let mut by_name: foldhash::HashMap<String, Vec<RefTarget>> = Default::default();
         for (id, n) in &manifest.nodes {
             if matches!(
                 n.resource_type,
@@ -69,7 +67,7 @@ impl RefIndex {
 /// Refs and sources resolved to unique ids, with dbt's errors naming the resource that asked.
 pub struct DependencyIndex {
     refs: RefIndex,
-    sources: HashMap<(String, String), String>,
+    sources: foldhash::HashMap<(String, String), String>,
 }
 
 impl DependencyIndex {

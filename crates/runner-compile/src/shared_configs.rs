@@ -9,8 +9,7 @@
 //! "Identical" includes key order, at every depth: the manifest writes configs in map order, and
 //! two maps that only differ in order must stay two maps (`serde_json`'s own `==` ignores order).
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value as Json};
@@ -18,13 +17,13 @@ use serde_json::{Map, Value as Json};
 /// The configs seen so far, by an order-sensitive hash.
 #[derive(Debug, Default)]
 pub(crate) struct SharedConfigs {
-    seen: Mutex<HashMap<u64, Vec<Arc<Map<String, Json>>>>>,
+    seen: Mutex<foldhash::HashMap<u64, Vec<Arc<Map<String, Json>>>>>,
 }
 
 impl SharedConfigs {
     /// Points `config` at the copy already seen when there is one, else remembers it.
     pub(crate) fn share(&self, config: &mut Arc<Map<String, Json>>) {
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = foldhash::fast::FixedState::default().build_hasher();
         hash_map(config, &mut hasher);
         let key = hasher.finish();
         let mut seen = self
@@ -39,7 +38,7 @@ impl SharedConfigs {
     }
 }
 
-fn hash_map(map: &Map<String, Json>, h: &mut DefaultHasher) {
+fn hash_map(map: &Map<String, Json>, h: &mut impl Hasher) {
     map.len().hash(h);
     for (k, v) in map {
         k.hash(h);
@@ -47,12 +46,12 @@ fn hash_map(map: &Map<String, Json>, h: &mut DefaultHasher) {
     }
 }
 
-fn hash_json(v: &Json, h: &mut DefaultHasher) {
+fn hash_json(v: &Json, h: &mut impl Hasher) {
     std::mem::discriminant(v).hash(h);
     match v {
         Json::Null => {}
         Json::Bool(b) => b.hash(h),
-        Json::Number(n) => n.to_string().hash(h),
+        Json::Number(n) => n.hash(h),
         Json::String(s) => s.hash(h),
         Json::Array(items) => {
             items.len().hash(h);

@@ -4,7 +4,6 @@
 //!
 //! Each test depends only on finished inputs, so `parse_project` finishes them in parallel.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use runner_artifacts::{ManifestNode, ResourceType};
@@ -143,7 +142,7 @@ fn set_test_config(
 fn render_test_macro(
     shared: &Arc<Shared>,
     node: &mut ManifestNode,
-    values: HashMap<String, runner_jinja::Value>,
+    values: foldhash::HashMap<String, runner_jinja::Value>,
 ) -> Result<crate::context::Captured> {
     let call = node
         .raw_code

@@ -92,7 +92,7 @@ pub struct Shared {
     /// `flags`.
     pub flags: Value,
     /// Global names that don't depend on the node (`modules`, `exceptions`, `fromjson`, …).
-    pub globals: HashMap<&'static str, Value>,
+    pub globals: foldhash::HashMap<&'static str, Value>,
     /// Resolves refs and sources at compile time (filled once parsing is done).
     pub resolver: std::sync::OnceLock<Arc<dyn RefResolver>>,
     /// `graph` (empty while parsing, complete once parsing is done).
@@ -150,7 +150,7 @@ pub struct NodeScope {
     /// What the render recorded.
     pub captured: Mutex<Captured>,
     /// Extra names (test kwargs, `_dbt_generic_test_kwargs`, `sql`, `pre_hooks` at execution).
-    pub extra: HashMap<String, Value>,
+    pub extra: foldhash::HashMap<String, Value>,
     /// The warehouse, when executing.
     pub session: Option<Arc<dyn session::Session>>,
     /// Unit tests: what `ref()`/`source()` of a node or source id resolve to instead (fixture CTEs).
@@ -172,7 +172,7 @@ impl NodeScope {
             this: None,
             config: Default::default(),
             captured: Mutex::new(Captured::default()),
-            extra: HashMap::new(),
+            extra: Default::default(),
             session: None,
             ref_overrides: HashMap::new(),
             results: Default::default(),

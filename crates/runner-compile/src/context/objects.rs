@@ -1,7 +1,6 @@
 //! Run-wide context objects: package namespaces, `adapter`, `api`, `exceptions`, `modules`, and the plain
 //! functions (`return`, `log`, `env_var`, `fromjson`, …).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use runner_jinja::{Error, ErrorKind, Kwargs, Object, State, Value};
@@ -274,8 +273,8 @@ pub fn run_globals(
     project_name: &str,
     invocation_id: &str,
     run_started_at: chrono::DateTime<chrono::Utc>,
-) -> HashMap<&'static str, Value> {
-    let mut g: HashMap<&'static str, Value> = HashMap::new();
+) -> foldhash::HashMap<&'static str, Value> {
+    let mut g: foldhash::HashMap<&'static str, Value> = Default::default();
     g.insert(
         "return",
         Value::from_function("return", |_, args, _| {
