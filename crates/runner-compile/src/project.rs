@@ -411,7 +411,6 @@ pub fn parse_project(
         nodes.insert(node.unique_id.clone(), node);
     }
 
-    drop(inputs);
     let mut manifest = Manifest {
         metadata: crate::metadata(&shared),
         nodes,
