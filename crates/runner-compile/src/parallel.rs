@@ -20,7 +20,7 @@ const MAX_THREADS: usize = 8;
 /// each with at least `min_per_thread` items. Items are handed out one at a time (files differ a lot in size), and the output keeps the
 /// input's order, so whatever the caller does next (the first error, the manifest) does not
 /// depend on timing.
-pub fn map_in_order<T, R, F>(items: Vec<T>, min_per_thread: usize, f: F) -> Vec<R>
+pub fn map_in_order<T, R, F>(items: Vec<T>, min_per_thread: usize, f: F) -> InOrder<R>
 where
     T: Send,
     R: Send,
@@ -32,12 +32,15 @@ where
         .min(items.len() / min_per_thread.max(1))
         .max(1);
     if threads == 1 {
-        return items.into_iter().map(f).collect();
+        let done: Vec<(usize, R)> = items.into_iter().map(f).enumerate().collect();
+        return InOrder {
+            workers: vec![done.into_iter().peekable()],
+        };
     }
     // Each slot is taken exactly once, by whichever thread draws its index.
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|i| Mutex::new(Some(i))).collect();
     let next = AtomicUsize::new(0);
-    let mut indexed: Vec<(usize, R)> = std::thread::scope(|scope| {
+    let workers = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -60,14 +63,34 @@ where
             .collect();
         workers
             .into_iter()
-            .flat_map(|w| match w.join() {
-                Ok(done) => done,
+            .map(|w| match w.join() {
+                Ok(done) => done.into_iter().peekable(),
                 Err(panic) => std::panic::resume_unwind(panic),
             })
             .collect()
     });
-    indexed.sort_unstable_by_key(|(i, _)| *i);
-    indexed.into_iter().map(|(_, r)| r).collect()
+    InOrder { workers }
+}
+
+/// The results of [`map_in_order`], in input order: each worker drew rising indices, so its
+/// results are already sorted and are merged as they are read. No sort moves the (possibly
+/// kilobyte-sized) results around, and no second vector holds them all.
+pub struct InOrder<R> {
+    workers: Vec<std::iter::Peekable<std::vec::IntoIter<(usize, R)>>>,
+}
+
+impl<R> Iterator for InOrder<R> {
+    type Item = R;
+
+    fn next(&mut self) -> Option<R> {
+        let (_, worker) = self
+            .workers
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(w, done)| done.peek().map(|(i, _)| (*i, w)))
+            .min()?;
+        self.workers[worker].next().map(|(_, r)| r)
+    }
 }
 
 /// Drops `value` on a thread of its own. For large parse-time scratch (the property entries of
@@ -86,10 +109,11 @@ mod tests {
     #[test]
     fn keeps_input_order_across_threads() {
         let items: Vec<u64> = (0..5_000).collect();
-        let out = map_in_order(items.clone(), SMALL_ITEMS_PER_THREAD, |i| {
+        let out: Vec<u64> = map_in_order(items.clone(), SMALL_ITEMS_PER_THREAD, |i| {
             // Uneven work, so threads finish items out of order.
             (0..(i % 97)).fold(i, |acc, k| acc.wrapping_mul(31).wrapping_add(k))
-        });
+        })
+        .collect();
         let expected: Vec<u64> = items
             .iter()
             .map(|i| (0..(i % 97)).fold(*i, |acc, k| acc.wrapping_mul(31).wrapping_add(k)))
@@ -99,14 +123,12 @@ mod tests {
 
     #[test]
     fn small_inputs_and_empty_inputs() {
+        let doubled = |min| map_in_order(vec![1, 2, 3], min, |i| i * 2).collect::<Vec<_>>();
+        assert_eq!(doubled(SMALL_ITEMS_PER_THREAD), vec![2, 4, 6]);
+        assert_eq!(doubled(LARGE_ITEMS_PER_THREAD), vec![2, 4, 6]);
         assert_eq!(
-            map_in_order(vec![1, 2, 3], SMALL_ITEMS_PER_THREAD, |i| i * 2),
-            vec![2, 4, 6]
+            map_in_order(Vec::<u8>::new(), LARGE_ITEMS_PER_THREAD, |i| i).count(),
+            0
         );
-        assert_eq!(
-            map_in_order(vec![1, 2, 3], LARGE_ITEMS_PER_THREAD, |i| i * 2),
-            vec![2, 4, 6]
-        );
-        assert!(map_in_order(Vec::<u8>::new(), LARGE_ITEMS_PER_THREAD, |i| i).is_empty());
     }
 }

@@ -243,6 +243,9 @@ mod tests {
         assert_eq!(rel(root, Path::new("/p/./models/a.sql")), "models/a.sql");
         assert_eq!(rel(root, Path::new("/p/models//a.sql")), "models/a.sql");
         assert_eq!(rel(root, Path::new("/p/models/./a.sql")), "models/a.sql");
-        assert_eq!(rel(&root.join("./models"), Path::new("/p/./models/x/a.sql")), "x/a.sql");
+        assert_eq!(
+            rel(&root.join("./models"), Path::new("/p/./models/x/a.sql")),
+            "x/a.sql"
+        );
     }
 }
