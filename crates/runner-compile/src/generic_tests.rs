@@ -231,8 +231,9 @@ pub fn kwargs_values(
     Ok(out)
 }
 
-/// The value of `src` when it is one `{{ expr }}`; `None` for other templates, and for an
-/// expression that does not parse (rendering the text then reports the error in the user's words).
+/// The value of `src` when it is one `{{ expr }}`; `None` for other templates (whitespace control
+/// included), and for an expression that does not parse (rendering the text then reports the
+/// error in the user's words).
 fn expression_value(
     ctx: &Arc<crate::context::RenderContext>,
     src: &str,
@@ -242,25 +243,13 @@ fn expression_value(
     let Some(inner) = src.strip_prefix("{{").and_then(|s| s.strip_suffix("}}")) else {
         return Ok(None);
     };
-    if ["{{", "}}", "{%", "%}", "{#", "#}"]
-        .iter()
-        .any(|delim| inner.contains(delim))
-    {
+    if inner.starts_with('-') || inner.ends_with('-') {
         return Ok(None);
     }
-    // Evaluate through a throwaway macro call so `return` hands back the value itself.
-    let Ok(wrapper) = Template::parse(
-        file,
-        &format!(
-            "{{% macro __runner_kwarg() %}}{{% do return({}) %}}{{% endmacro %}}",
-            inner.trim()
-        ),
-    ) else {
+    let Ok(template) = Template::parse(file, src) else {
         return Ok(None);
     };
-    let m = Value::from_macro(Arc::new(wrapper), 0, &ctx.scope.package);
-    ctx.call(&m, Vec::new())
-        .map(Some)
+    ctx.eval_output(&template)
         .map_err(|e| CompileError::jinja(file, &e))
 }
 

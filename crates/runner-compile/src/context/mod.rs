@@ -251,6 +251,17 @@ impl RenderContext {
             .render(template, globals, &self.scope.package)
     }
 
+    /// The value of a template that is one `{{ expression }}` (see `Environment::eval_output`).
+    pub fn eval_output(
+        self: &Arc<Self>,
+        template: &runner_jinja::Template,
+    ) -> Result<Option<Value>, runner_jinja::Error> {
+        let globals: Arc<dyn Globals> = self.clone();
+        self.shared
+            .env
+            .eval_output(template, globals, &self.scope.package)
+    }
+
     /// Calls a macro value with positional arguments.
     pub fn call(
         self: &Arc<Self>,

@@ -4,7 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use super::{Environment, Globals, Lookup, State, UndefinedBehavior};
-use crate::ast::ForLoop;
+use crate::ast::{ForLoop, StmtKind};
 use crate::error::Result;
 use crate::template::TemplateInner;
 use crate::value::{MacroValue, Value};
@@ -78,6 +78,35 @@ pub(crate) fn render_template(
     let mut out = String::with_capacity(tmpl.source.len());
     ctx.exec_block(&tmpl.body, &mut out)?;
     Ok(out)
+}
+
+/// The value of the one `{{ expression }}` that is all of `tmpl`; `None` for any other template.
+pub(crate) fn output_value(
+    env: &Environment,
+    tmpl: &Arc<TemplateInner>,
+    globals: &Arc<dyn Globals>,
+    package: &str,
+) -> Result<Option<Value>> {
+    let [stmt] = tmpl.body.as_slice() else {
+        return Ok(None);
+    };
+    let StmtKind::Output(expr) = &stmt.k else {
+        return Ok(None);
+    };
+    let mut ctx = Ctx {
+        env,
+        globals,
+        package,
+        tmpl,
+        frames: Vec::new(),
+        closure: None,
+        module: Arc::new(RwLock::new(Frame::default())),
+        in_macro: false,
+        depth: 0,
+        line: stmt.line,
+        loops: Vec::new(),
+    };
+    ctx.eval(expr).map(Some)
 }
 
 impl<'e> Ctx<'e> {

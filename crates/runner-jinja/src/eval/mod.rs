@@ -223,6 +223,18 @@ impl Environment {
         Ok(out)
     }
 
+    /// The value, not the text, of a template that is one `{{ expression }}` and nothing else
+    /// (`{{ ref('orders') }}` gives the relation itself); `None` for any other template. Free
+    /// names resolve as in [`Environment::render`].
+    pub fn eval_output(
+        &self,
+        tmpl: &Template,
+        globals: Arc<dyn Globals>,
+        package: &str,
+    ) -> Result<Option<Value>> {
+        ctx::output_value(self, &tmpl.inner, &globals, package)
+    }
+
     /// Call any callable value from Rust, outside a render.
     pub fn call(
         &self,

@@ -410,3 +410,20 @@ fn python_str_and_repr() {
         Value::Int(1)
     );
 }
+
+#[test]
+fn eval_output_gives_the_value_of_a_lone_expression() {
+    let env = Environment::new();
+    let g = map_globals(vec![("x", Value::from(41))]);
+    let value = |src: &str| {
+        let t = Template::parse("t.yml", src).unwrap();
+        env.eval_output(&t, g.clone(), "root").unwrap()
+    };
+    let list = value("{{ [x + 1, 'a'] }}").expect("one expression");
+    assert_eq!(list.repr(), "[42, 'a']");
+    assert!(value("{{ x }} and more").is_none());
+    assert!(value("{% if x %}{{ x }}{% endif %}").is_none());
+    assert!(value("plain text").is_none());
+    let t = Template::parse("t.yml", "{{ x.missing() }}").unwrap();
+    assert!(env.eval_output(&t, g.clone(), "root").is_err());
+}
