@@ -155,7 +155,6 @@ pub fn resolve_dependencies(manifest: &mut Manifest, index: &DependencyIndex) ->
     crate::parallel::map_in_order(nodes, crate::parallel::SMALL_ITEMS_PER_THREAD, |node| {
         resolve_node(node, index)
     })
-    .into_iter()
     .collect()
 }
 
