@@ -44,6 +44,7 @@ pub fn python_repr(v: &Json) -> String {
 /// Stringifies every scalar and sorts every mapping, as dbt does before hashing test metadata.
 fn hashable(v: &Json) -> Json {
     match v {
+        Json::String(s) => Json::String(s.clone()),
         Json::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
@@ -74,9 +75,41 @@ pub fn test_hash(
             .map(|n| Json::String(n.into()))
             .unwrap_or(Json::Null),
     );
-    let text = format!("{name}{}", python_repr(&hashable(&Json::Object(metadata))));
+    let mut text = name.to_string();
+    write_repr(&hashable(&Json::Object(metadata)), &mut text);
     let hex = md5_hex(&text);
     hex[hex.len() - 10..].to_string()
+}
+
+/// Python's `repr()` of what [`hashable`] returns (mappings, lists and strings only), written
+/// directly: converting to template values first was most of naming a test.
+fn write_repr(v: &Json, out: &mut String) {
+    match v {
+        Json::Object(m) => {
+            out.push('{');
+            for (i, (k, v)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&runner_jinja::python_str_repr(k));
+                out.push_str(": ");
+                write_repr(v, out);
+            }
+            out.push('}');
+        }
+        Json::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_repr(v, out);
+            }
+            out.push(']');
+        }
+        Json::String(s) => out.push_str(&runner_jinja::python_str_repr(s)),
+        other => out.push_str(&python_repr(other)),
+    }
 }
 
 /// Synthesises the names of a generic test from its arguments (every kwarg except `model`, sorted by name).
@@ -201,5 +234,19 @@ mod tests {
         assert_eq!(python_repr(&json!("a'b\"c")), "'a\\'b\"c'");
         assert_eq!(python_str(&json!(1.0)), "1.0");
         assert_eq!(python_str(&json!(true)), "True");
+    }
+
+    #[test]
+    fn direct_repr_matches_the_template_value_repr() {
+        let v = json!({
+            "name": "accepted_values",
+            "kwargs": {"values": ["it's", "say \"hi\"", 1, 2.5, true, null, ["a\\b"]],
+                       "column_name": "status", "model": "{{ get_where_subquery(ref('o')) }}"},
+            "namespace": null,
+        });
+        let h = hashable(&v);
+        let mut direct = String::new();
+        write_repr(&h, &mut direct);
+        assert_eq!(direct, python_repr(&h));
     }
 }

@@ -24,6 +24,8 @@ pub use error::{Error, ErrorKind, return_value};
 pub use eval::{Environment, FilterFn, Globals, Namespace, State, TestFn, UndefinedBehavior};
 pub use template::{Block, BlockKind, MacroDef, MacroKind, Template};
 pub use value::ops::BinOp;
+/// Python's `repr()` of a string, as Jinja2 (and so dbt) prints one inside a list or dict.
+pub use value::repr::str_repr as python_str_repr;
 pub use value::{DictRef, Kwargs, ListRef, MacroValue, NativeFunction, Object, Value};
 
 /// Python's `repr()` of a float: shortest round-trip digits, scientific outside [1e-4, 1e16).

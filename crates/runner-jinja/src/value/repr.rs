@@ -133,7 +133,7 @@ pub(crate) fn float_repr(f: f64) -> String {
 }
 
 /// Python's `repr(str)`.
-pub(crate) fn str_repr(s: &str) -> String {
+pub fn str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
