@@ -62,19 +62,7 @@ pub(crate) fn render_template(
     globals: &Arc<dyn Globals>,
     package: &str,
 ) -> Result<String> {
-    let mut ctx = Ctx {
-        env,
-        globals,
-        package,
-        tmpl,
-        frames: Vec::new(),
-        closure: None,
-        module: Arc::new(RwLock::new(Frame::default())),
-        in_macro: false,
-        depth: 0,
-        line: 0,
-        loops: Vec::new(),
-    };
+    let mut ctx = Ctx::top_level(env, tmpl, globals, package);
     let mut out = String::with_capacity(tmpl.source.len());
     ctx.exec_block(&tmpl.body, &mut out)?;
     Ok(out)
@@ -93,23 +81,34 @@ pub(crate) fn output_value(
     let StmtKind::Output(expr) = &stmt.k else {
         return Ok(None);
     };
-    let mut ctx = Ctx {
-        env,
-        globals,
-        package,
-        tmpl,
-        frames: Vec::new(),
-        closure: None,
-        module: Arc::new(RwLock::new(Frame::default())),
-        in_macro: false,
-        depth: 0,
-        line: stmt.line,
-        loops: Vec::new(),
-    };
+    let mut ctx = Ctx::top_level(env, tmpl, globals, package);
+    ctx.line = stmt.line;
     ctx.eval(expr).map(Some)
 }
 
 impl<'e> Ctx<'e> {
+    /// A context for a template's top level: no frames, no macro, a fresh module namespace.
+    fn top_level(
+        env: &'e Environment,
+        tmpl: &'e Arc<TemplateInner>,
+        globals: &'e Arc<dyn Globals>,
+        package: &'e str,
+    ) -> Ctx<'e> {
+        Ctx {
+            env,
+            globals,
+            package,
+            tmpl,
+            frames: Vec::new(),
+            closure: None,
+            module: Arc::new(RwLock::new(Frame::default())),
+            in_macro: false,
+            depth: 0,
+            line: 0,
+            loops: Vec::new(),
+        }
+    }
+
     pub fn chainable(&self) -> bool {
         self.env.undefined == UndefinedBehavior::Chainable
     }
