@@ -16,10 +16,10 @@ pub const LARGE_ITEMS_PER_THREAD: usize = 1;
 /// Upper bound on threads, whatever the machine: parsing is short and memory-bound.
 const MAX_THREADS: usize = 8;
 
-/// `items.into_iter().map(f).collect()`, computed on up to `available_parallelism()` threads,
-/// each with at least `min_per_thread` items. Items are handed out one at a time (files differ a lot in size), and the output keeps the
-/// input's order, so whatever the caller does next (the first error, the manifest) does not
-/// depend on timing.
+/// `items.into_iter().map(f)`, computed on up to `available_parallelism()` threads, each with at
+/// least `min_per_thread` items. Items are handed out one at a time (files differ a lot in size),
+/// and the results come in the input's order, so whatever the caller does next (the first error,
+/// the manifest) does not depend on timing.
 pub fn map_in_order<T, R, F>(items: Vec<T>, min_per_thread: usize, f: F) -> InOrder<R>
 where
     T: Send,

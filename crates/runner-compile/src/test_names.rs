@@ -27,10 +27,6 @@ pub struct TestNames {
     pub alias: String,
 }
 
-fn md5_hex(s: &str) -> String {
-    crate::digest::md5_hex(s.as_bytes())
-}
-
 /// Python's `str()` of a JSON value, as dbt sees YAML values.
 pub fn python_str(v: &Json) -> String {
     Value::from_json(v).to_python_str()
@@ -77,7 +73,7 @@ pub fn test_hash(
     );
     let mut text = name.to_string();
     write_repr(&hashable(&Json::Object(metadata)), &mut text);
-    let hex = md5_hex(&text);
+    let hex = crate::digest::md5_hex(text.as_bytes());
     hex[hex.len() - 10..].to_string()
 }
 
@@ -143,7 +139,7 @@ pub fn synthesize(
     let name = format!("{identifier}_{unique}");
     let alias = if name.len() >= 64 {
         let truncated: String = identifier.chars().take(30).collect();
-        format!("{truncated}_{}", md5_hex(&name))
+        format!("{truncated}_{}", crate::digest::md5_hex(name.as_bytes()))
     } else {
         name.clone()
     };

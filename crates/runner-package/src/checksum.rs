@@ -28,7 +28,7 @@ pub(crate) fn sha256_reader(mut reader: impl Read) -> io::Result<String> {
         };
         hasher.update(&buf[..n]);
     }
-    Ok(hex(&hasher.finalize()))
+    Ok(hex::encode(hasher.finalize()))
 }
 
 /// The digest in `text`: its first whitespace-separated token, lowercased, so that both
@@ -43,16 +43,6 @@ pub(crate) fn expected_digest(text: &str) -> String {
 /// The line `sha256sum` writes for `file_name`, so `sha256sum -c` can check our files.
 pub(crate) fn sha256sum_line(digest: &str, file_name: &str) -> String {
     format!("{digest}  {file_name}\n")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[usize::from(b >> 4)] as char);
-        out.push(DIGITS[usize::from(b & 0xf)] as char);
-    }
-    out
 }
 
 #[cfg(test)]
