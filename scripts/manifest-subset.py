@@ -16,7 +16,7 @@ NODE_KEYS = [
     "unrendered_config", "raw_code", "compiled_code", "extra_ctes", "test_metadata",
     "column_name", "attached_node", "file_key_name", "access", "version", "latest_version",
     "contract", "constraints", "primary_key", "doc_blocks", "source_name", "identifier",
-    "loaded_at_field", "freshness", "quoting", "external", "loader", "source_description",
+    "loaded_at_field", "loaded_at_query", "source_meta", "freshness", "quoting", "external", "loader", "source_description",
     "type", "owner", "maturity", "url", "label",
 ]
 

@@ -25,6 +25,7 @@ pub mod resolve;
 pub mod semantic;
 mod shared_configs;
 pub mod snapshots;
+mod source_config;
 mod test_decls;
 pub mod test_names;
 mod test_nodes;

@@ -258,27 +258,15 @@ pub fn parse_project(
                 .unwrap_or("");
             let desc = render_description(&shared, &docs, &entry.package, desc, &entry.file)?;
             let src_desc = src.get("description").and_then(Json::as_str).unwrap_or("");
-            let freshness = table.get("freshness").or_else(|| src.get("freshness")).cloned().unwrap_or(json!({"warn_after": {"count": null, "period": null}, "error_after": {"count": null, "period": null}, "filter": null}));
-            let loaded_at = table
-                .get("loaded_at_field")
-                .or_else(|| src.get("loaded_at_field"))
-                .cloned()
-                .unwrap_or(Json::Null);
-            let meta = table.get("meta").cloned().unwrap_or_else(|| json!({}));
-            let tags: Vec<Json> = src
-                .get("tags")
-                .and_then(Json::as_array)
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .chain(
-                    table
-                        .get("tags")
-                        .and_then(Json::as_array)
-                        .cloned()
-                        .unwrap_or_default(),
-                )
-                .collect();
+            let settings = crate::source_config::resolve(
+                loaded,
+                &entry.package,
+                &fqn,
+                src,
+                table,
+                &entry.file,
+            )?;
+            let setting = |key: &str| settings.config.get(key).cloned().unwrap_or(Json::Null);
             let mut body = Map::new();
             for (k, v) in [
                 ("database", json!(database)),
@@ -301,24 +289,21 @@ pub fn parse_project(
                     "quoting",
                     json!({"database": null, "schema": null, "identifier": null, "column": null}),
                 ),
-                ("loaded_at_field", loaded_at.clone()),
-                ("loaded_at_query", Json::Null),
-                ("freshness", freshness.clone()),
+                ("loaded_at_field", setting("loaded_at_field")),
+                ("loaded_at_query", setting("loaded_at_query")),
+                ("freshness", setting("freshness")),
                 ("external", Json::Null),
                 ("description", json!(desc)),
                 ("columns", Json::Object(columns)),
-                ("meta", meta.clone()),
-                (
-                    "source_meta",
-                    src.get("meta").cloned().unwrap_or_else(|| json!({})),
-                ),
-                ("tags", json!(tags)),
-                (
-                    "config",
-                    json!({"enabled": true, "event_time": null, "freshness": freshness, "loaded_at_field": loaded_at, "loaded_at_query": null, "meta": meta, "tags": tags, "static_analysis": null}),
-                ),
+                ("meta", setting("meta")),
+                ("source_meta", settings.source_meta.clone()),
+                ("tags", setting("tags")),
+                ("config", Json::Object(settings.config.clone())),
                 ("patch_path", Json::Null),
-                ("unrendered_config", json!({})),
+                (
+                    "unrendered_config",
+                    Json::Object(settings.unrendered.clone()),
+                ),
                 ("relation_name", json!(rel.render())),
                 ("created_at", json!(created_at)),
                 ("unrendered_database", Json::Null),
@@ -326,6 +311,11 @@ pub fn parse_project(
                 ("doc_blocks", json!([])),
             ] {
                 body.insert(k.to_string(), v);
+            }
+            // A disabled table is listed under `disabled`; tests on it stay, disabled by resolve.
+            if !settings.enabled() {
+                disabled.entry(id).or_default().push(Json::Object(body));
+                continue;
             }
             sources.insert(
                 id.clone(),

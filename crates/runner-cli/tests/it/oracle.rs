@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::support::{fixture_copy, ok, repo_root, runner, walk};
 
-const FIXTURES: [&str; 1] = ["features"];
+const FIXTURES: [&str; 2] = ["features", "sources"];
 
 /// Differences from dbt that are known and not fixed yet: (fixture, item, why). A listed item that
 /// starts matching dbt fails the test too, so this list only shrinks.
@@ -225,6 +225,43 @@ fn manifest_matches_dbt_on_observable_fields() {
                 .join("\n")
         );
     }
+}
+
+/// The `sources` fixture is about configuration, so every recorded field of its resources must
+/// match, config, unrendered config, freshness and loaded_at_* included (not only [`CORE_KEYS`]).
+#[test]
+fn source_configuration_matches_dbt_on_every_recorded_field() {
+    let fixture = "sources";
+    let dir = fixture_copy(fixture);
+    ok(runner(dir.path(), &["compile"]));
+    let out = std::process::Command::new("python3")
+        .arg(repo_root().join("scripts/manifest-subset.py"))
+        .arg(dir.path().join("target/manifest.json"))
+        .output()
+        .unwrap();
+    let mut got: serde_json::Value = serde_json::from_slice(&ok(out).into_bytes()).unwrap();
+    let mut want: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(expected_dir(fixture).join("manifest-subset.json")).unwrap(),
+    )
+    .unwrap();
+    // The default overview page is our own text, not dbt's.
+    for subset in [&mut got, &mut want] {
+        subset
+            .as_object_mut()
+            .unwrap()
+            .remove("doc.dbt.__overview__");
+    }
+    let mut diffs = Vec::new();
+    json_diff("", &got, &want, &mut diffs);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+    // The recording holds the cases this fixture is for.
+    let sources = want.as_object().unwrap();
+    assert_eq!(
+        sources["source.sources.legacy.own_field"]["freshness"]["warn_after"]["count"], 12,
+        "a table's error_after keeps its source's warn_after"
+    );
+    assert!(sources["source.sources.modern.events"]["loaded_at_query"].is_string());
+    assert!(!sources.contains_key("source.sources.modern.hidden"));
 }
 
 /// Collects one line per differing leaf, with its JSON path.
