@@ -199,18 +199,7 @@ fn ls_matches_dbt_for_every_recorded_selector() {
 #[test]
 fn manifest_matches_dbt_on_observable_fields() {
     for fixture in FIXTURES {
-        let dir = fixture_copy(fixture);
-        ok(runner(dir.path(), &["compile"]));
-        let out = std::process::Command::new("python3")
-            .arg(repo_root().join("scripts/manifest-subset.py"))
-            .arg(dir.path().join("target/manifest.json"))
-            .output()
-            .unwrap();
-        let got: serde_json::Value = serde_json::from_slice(&ok(out).into_bytes()).unwrap();
-        let want: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(expected_dir(fixture).join("manifest-subset.json")).unwrap(),
-        )
-        .unwrap();
+        let (got, want) = compiled_and_recorded_subsets(fixture);
         let mut diffs = Vec::new();
         json_diff("", &core(&got), &core(&want), &mut diffs);
         assert!(
@@ -231,19 +220,7 @@ fn manifest_matches_dbt_on_observable_fields() {
 /// match, config, unrendered config, freshness and loaded_at_* included (not only [`CORE_KEYS`]).
 #[test]
 fn source_configuration_matches_dbt_on_every_recorded_field() {
-    let fixture = "sources";
-    let dir = fixture_copy(fixture);
-    ok(runner(dir.path(), &["compile"]));
-    let out = std::process::Command::new("python3")
-        .arg(repo_root().join("scripts/manifest-subset.py"))
-        .arg(dir.path().join("target/manifest.json"))
-        .output()
-        .unwrap();
-    let mut got: serde_json::Value = serde_json::from_slice(&ok(out).into_bytes()).unwrap();
-    let mut want: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(expected_dir(fixture).join("manifest-subset.json")).unwrap(),
-    )
-    .unwrap();
+    let (mut got, mut want) = compiled_and_recorded_subsets("sources");
     // The default overview page is our own text, not dbt's.
     for subset in [&mut got, &mut want] {
         subset
@@ -262,6 +239,22 @@ fn source_configuration_matches_dbt_on_every_recorded_field() {
     );
     assert!(sources["source.sources.modern.events"]["loaded_at_query"].is_string());
     assert!(!sources.contains_key("source.sources.modern.hidden"));
+}
+
+/// The manifest subset (scripts/manifest-subset.py) of `runner compile` on a copy of `fixture`,
+/// and the one recorded from dbt.
+fn compiled_and_recorded_subsets(fixture: &str) -> (serde_json::Value, serde_json::Value) {
+    let dir = fixture_copy(fixture);
+    ok(runner(dir.path(), &["compile"]));
+    let out = std::process::Command::new("python3")
+        .arg(repo_root().join("scripts/manifest-subset.py"))
+        .arg(dir.path().join("target/manifest.json"))
+        .output()
+        .unwrap();
+    let got = serde_json::from_slice(&ok(out).into_bytes()).unwrap();
+    let recorded = expected_dir(fixture).join("manifest-subset.json");
+    let want = serde_json::from_str(&std::fs::read_to_string(recorded).unwrap()).unwrap();
+    (got, want)
 }
 
 /// Collects one line per differing leaf, with its JSON path.
