@@ -9,13 +9,14 @@ use runner_artifacts::ResourceType;
 pub fn default_config(rt: ResourceType) -> Map<String, Json> {
     // Built once per kind and cloned: every node starts from one, and a clone is one exact-size
     // allocation where building it key by key grew the map (and hashed every key) each time.
-    static DEFAULTS: std::sync::LazyLock<[Map<String, Json>; 5]> = std::sync::LazyLock::new(|| {
+    static DEFAULTS: std::sync::LazyLock<[Map<String, Json>; 6]> = std::sync::LazyLock::new(|| {
         [
             ResourceType::Test,
             ResourceType::Seed,
             ResourceType::Snapshot,
             ResourceType::Model,
             ResourceType::Analysis,
+            ResourceType::Source,
         ]
         .map(build_default_config)
     });
@@ -24,12 +25,26 @@ pub fn default_config(rt: ResourceType) -> Map<String, Json> {
         ResourceType::Seed => 1,
         ResourceType::Snapshot => 2,
         ResourceType::Model => 3,
+        ResourceType::Source => 5,
         _ => 4,
     };
     DEFAULTS[kind].clone()
 }
 
 fn build_default_config(rt: ResourceType) -> Map<String, Json> {
+    if rt == ResourceType::Source {
+        // dbt's SourceConfig: freshness is an empty block until a threshold is set.
+        let empty = json!({"count": null, "period": null});
+        return match json!({
+            "enabled": true, "event_time": null,
+            "freshness": {"warn_after": empty, "error_after": empty, "filter": null},
+            "loaded_at_field": null, "loaded_at_query": null, "meta": {}, "tags": [],
+            "static_analysis": null,
+        }) {
+            Json::Object(m) => m,
+            _ => unreachable!("a JSON object literal"),
+        };
+    }
     let mut m = Map::new();
     let mut put = |k: &str, v: Json| {
         m.insert(k.to_string(), v);

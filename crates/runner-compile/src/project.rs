@@ -266,7 +266,21 @@ pub fn parse_project(
                 table,
                 &entry.file,
             )?;
-            let setting = |key: &str| settings.config.get(key).cloned().unwrap_or(Json::Null);
+            let enabled = settings.enabled();
+            let crate::source_config::SourceSettings {
+                config,
+                unrendered,
+                source_meta,
+            } = settings;
+            // The node repeats these config values at its top level.
+            let [loaded_at_field, loaded_at_query, freshness, meta, tags] = [
+                "loaded_at_field",
+                "loaded_at_query",
+                "freshness",
+                "meta",
+                "tags",
+            ]
+            .map(|key| config.get(key).cloned().unwrap_or(Json::Null));
             let mut body = Map::new();
             for (k, v) in [
                 ("database", json!(database)),
@@ -289,21 +303,18 @@ pub fn parse_project(
                     "quoting",
                     json!({"database": null, "schema": null, "identifier": null, "column": null}),
                 ),
-                ("loaded_at_field", setting("loaded_at_field")),
-                ("loaded_at_query", setting("loaded_at_query")),
-                ("freshness", setting("freshness")),
+                ("loaded_at_field", loaded_at_field),
+                ("loaded_at_query", loaded_at_query),
+                ("freshness", freshness),
                 ("external", Json::Null),
                 ("description", json!(desc)),
                 ("columns", Json::Object(columns)),
-                ("meta", setting("meta")),
-                ("source_meta", settings.source_meta.clone()),
-                ("tags", setting("tags")),
-                ("config", Json::Object(settings.config.clone())),
+                ("meta", meta),
+                ("source_meta", source_meta),
+                ("tags", tags),
+                ("config", Json::Object(config)),
                 ("patch_path", Json::Null),
-                (
-                    "unrendered_config",
-                    Json::Object(settings.unrendered.clone()),
-                ),
+                ("unrendered_config", Json::Object(unrendered)),
                 ("relation_name", json!(rel.render())),
                 ("created_at", json!(created_at)),
                 ("unrendered_database", Json::Null),
@@ -313,7 +324,7 @@ pub fn parse_project(
                 body.insert(k.to_string(), v);
             }
             // A disabled table is listed under `disabled`; tests on it stay, disabled by resolve.
-            if !settings.enabled() {
+            if !enabled {
                 disabled.entry(id).or_default().push(Json::Object(body));
                 continue;
             }

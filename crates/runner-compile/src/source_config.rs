@@ -7,11 +7,13 @@
 //! union of the entry's own tags (the project's are dropped once the entry is parsed), and a
 //! table that names its own `loaded_at_field` does not inherit its source's `loaded_at_query`.
 
+use runner_artifacts::ResourceType;
 use runner_project::LoadedProject;
 use serde_json::{Map, Value as Json, json};
 
-use crate::config::{merge_into, project_tree_configs};
+use crate::config::merge_into;
 use crate::error::{CompileError, Result};
+use crate::nodes::{base_config, finish_config};
 
 /// What a source table's manifest entry takes from its configuration.
 pub(crate) struct SourceSettings {
@@ -65,31 +67,15 @@ pub(crate) fn resolve(
 }
 
 /// The defaults and the project's `sources:` levels along `fqn` (a package's own tree, then the
-/// root project's, which wins): (config, unrendered).
+/// root project's, which wins), as for every other node: (config, unrendered).
 fn project_levels(
     loaded: &LoadedProject,
     package: &str,
     fqn: &[String],
 ) -> (Map<String, Json>, Map<String, Json>) {
-    let mut config = match json!({
-        "enabled": true, "event_time": null, "freshness": Freshness::empty().to_json(),
-        "loaded_at_field": null, "loaded_at_query": null, "meta": {}, "tags": [],
-        "static_analysis": null,
-    }) {
-        Json::Object(m) => m,
-        _ => unreachable!("a JSON object literal"),
-    };
-    let mut unrendered = Map::new();
-    let trees = loaded
-        .package(package)
-        .into_iter()
-        .chain((package != loaded.root.name).then_some(&loaded.root));
-    for project in trees {
-        for level in project_tree_configs(&project.sources, fqn) {
-            merge_into(&mut config, &level);
-            merge_into(&mut unrendered, &level);
-        }
-    }
+    let rt = ResourceType::Source;
+    let (mut config, mut unrendered) = base_config(loaded, rt, package, fqn, None);
+    finish_config(loaded, rt, package, fqn, &mut config, &mut unrendered, &[]);
     (config, unrendered)
 }
 
