@@ -4,6 +4,7 @@
 //! `manifest.json` (schema v12), so output is byte-stable across runs and diffable against dbt's.
 #![deny(missing_docs)]
 
+pub mod freshness;
 pub mod manifest;
 pub mod node;
 pub mod run_results;

@@ -8,6 +8,7 @@
 //! table that names its own `loaded_at_field` does not inherit its source's `loaded_at_query`.
 
 use runner_artifacts::ResourceType;
+use runner_artifacts::freshness::{Criteria, Threshold};
 use runner_project::LoadedProject;
 use serde_json::{Map, Value as Json, json};
 
@@ -53,7 +54,7 @@ pub(crate) fn resolve(
     }
     // The project may give a partial block; the config holds it complete, as the entry's is.
     if let Some(f @ Json::Object(_)) = config.get_mut("freshness") {
-        *f = Freshness::written(Some(f)).unwrap_or_default().to_json();
+        *f = written(Some(f)).unwrap_or_else(Criteria::empty).to_json();
     }
     let source_meta = Json::Object(merged_objects([
         src.get("meta"),
@@ -87,7 +88,7 @@ fn entry_settings(src: &Json, table: &Json, file: &str) -> Result<Map<String, Js
         out.insert(k.clone(), v.clone());
     }
     match merged_freshness(src, table) {
-        Some(f) if f.is_set() => {
+        Some(f) if sets_a_threshold(&f) => {
             out.insert("freshness".into(), f.to_json());
         }
         Some(_) => {
@@ -212,100 +213,41 @@ fn merged_objects<'a>(parts: impl IntoIterator<Item = Option<&'a Json>>) -> Map<
     out
 }
 
-/// One `warn_after` / `error_after`: set only when both count and period are.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Threshold {
-    count: Json,
-    period: Json,
-}
-
-impl Threshold {
-    fn from_json(v: &Json) -> Threshold {
-        Threshold {
-            count: v.get("count").cloned().unwrap_or(Json::Null),
-            period: v.get("period").cloned().unwrap_or(Json::Null),
-        }
-    }
-
-    fn is_set(&self) -> bool {
-        !self.count.is_null() && !self.period.is_null()
+/// A `freshness:` value as written: absent is an empty block, null is `None`.
+fn written(v: Option<&Json>) -> Option<Criteria> {
+    match v {
+        None => Some(Criteria::empty()),
+        Some(v) => Criteria::from_json(v),
     }
 }
 
-/// A freshness block. `None` thresholds were written as null.
-#[derive(Debug, Clone, Default, PartialEq)]
-struct Freshness {
-    warn_after: Option<Threshold>,
-    error_after: Option<Threshold>,
-    filter: Json,
-}
-
-impl Freshness {
-    /// A `freshness:` value as written: absent is an empty block, null is `None`.
-    fn written(v: Option<&Json>) -> Option<Freshness> {
-        let v = match v {
-            None => return Some(Freshness::empty()),
-            Some(Json::Null) => return None,
-            Some(v) => v,
-        };
-        let threshold = |key: &str| match v.get(key) {
-            None => Some(Threshold::default()),
-            Some(Json::Null) => None,
-            Some(t) => Some(Threshold::from_json(t)),
-        };
-        Some(Freshness {
-            warn_after: threshold("warn_after"),
-            error_after: threshold("error_after"),
-            filter: v.get("filter").cloned().unwrap_or(Json::Null),
-        })
-    }
-
-    fn empty() -> Freshness {
-        Freshness {
-            warn_after: Some(Threshold::default()),
-            error_after: Some(Threshold::default()),
-            filter: Json::Null,
-        }
-    }
-
-    /// Whether any threshold is set (a block without one does not override the project's).
-    fn is_set(&self) -> bool {
-        self.warn_after.as_ref().is_some_and(Threshold::is_set)
-            || self.error_after.as_ref().is_some_and(Threshold::is_set)
-    }
-
-    fn to_json(&self) -> Json {
-        let t = |t: &Option<Threshold>| match t {
-            Some(t) => json!({"count": t.count, "period": t.period}),
-            None => Json::Null,
-        };
-        json!({"warn_after": t(&self.warn_after), "error_after": t(&self.error_after), "filter": self.filter})
-    }
+/// Whether a block sets any threshold (one that sets none does not override the project's).
+fn sets_a_threshold(c: &Criteria) -> bool {
+    [&c.warn_after, &c.error_after]
+        .into_iter()
+        .flatten()
+        .any(Threshold::is_given)
 }
 
 /// Source, source `config:`, table, table `config:`, merged pairwise: an explicit null clears
 /// what came before, and a set block updates the earlier one threshold by threshold.
-fn merged_freshness(src: &Json, table: &Json) -> Option<Freshness> {
+fn merged_freshness(src: &Json, table: &Json) -> Option<Criteria> {
     let mut levels = [
-        Freshness::written(src.get("freshness")),
-        Freshness::written(config_of(src).get("freshness")),
-        Freshness::written(table.get("freshness")),
-        Freshness::written(config_of(table).get("freshness")),
+        written(src.get("freshness")),
+        written(config_of(src).get("freshness")),
+        written(table.get("freshness")),
+        written(config_of(table).get("freshness")),
     ]
     .into_iter();
     let mut merged = levels.next().flatten();
     for update in levels {
         merged = match (merged, update) {
-            (Some(base), Some(update)) => Some(Freshness {
+            (Some(base), Some(update)) => Some(Criteria {
                 warn_after: merged_threshold(base.warn_after, update.warn_after),
                 error_after: merged_threshold(base.error_after, update.error_after),
-                filter: if update.filter.is_null() {
-                    base.filter
-                } else {
-                    update.filter
-                },
+                filter: update.filter.or(base.filter),
             }),
-            (None, Some(update)) if update.is_set() => Some(update),
+            (None, Some(update)) if sets_a_threshold(&update) => Some(update),
             _ => None,
         };
     }
@@ -315,7 +257,7 @@ fn merged_freshness(src: &Json, table: &Json) -> Option<Freshness> {
 fn merged_threshold(base: Option<Threshold>, update: Option<Threshold>) -> Option<Threshold> {
     match (base, update) {
         (_, None) => None,
-        (Some(base), Some(update)) if !update.is_set() => Some(base),
+        (Some(base), Some(update)) if !update.is_given() => Some(base),
         (_, update) => update,
     }
 }
@@ -351,7 +293,7 @@ mod tests {
         assert!(fresh(revived).is_some());
         let nothing = json!({"source": {}, "table": {}});
         let unset = merged_freshness(&nothing["source"], &nothing["table"]).unwrap();
-        assert!(!unset.is_set());
+        assert!(!sets_a_threshold(&unset));
     }
 
     #[test]
