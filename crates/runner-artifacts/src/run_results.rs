@@ -135,7 +135,12 @@ impl NodeRunResult {
             "message": self.message,
             "failures": self.failures,
             "unique_id": self.unique_id,
-            "compiled": self.compiled_code.as_ref().map(|_| true),
+            // A macro (`run-operation`) is never compiled; dbt says so with false, not null.
+            "compiled": if self.unique_id.starts_with("macro.") {
+                Some(false)
+            } else {
+                self.compiled_code.as_ref().map(|_| true)
+            },
             "compiled_code": self.compiled_code,
             "relation_name": self.relation_name,
             "batch_results": null,

@@ -34,6 +34,9 @@ pub struct Common {
     /// Variables as YAML or JSON.
     #[arg(long, global = true)]
     pub vars: Option<String>,
+    /// `run-operation`: the macro's keyword arguments as a YAML or JSON mapping.
+    #[arg(long, global = true)]
+    pub args: Option<String>,
     /// Nodes to select.
     #[arg(long, short = 's', num_args = 1.., global = true, alias = "models", short_alias = 'm')]
     pub select: Vec<String>,
@@ -133,7 +136,7 @@ pub enum Command {
     Source(Common),
     /// Retry the last run (not available yet).
     Retry(Common),
-    /// Run a macro (not available yet).
+    /// Run a macro with `--args` on the warehouse.
     RunOperation(Common),
     /// Check the project, the profile and the connection.
     Debug(Common),
@@ -161,6 +164,29 @@ pub struct JobCli {
 }
 
 impl Command {
+    /// The dbt flags of a dbt verb (`package` has its own).
+    pub fn common(&self) -> Option<&Common> {
+        match self {
+            Command::Parse(c)
+            | Command::Compile(c)
+            | Command::Ls(c)
+            | Command::Run(c)
+            | Command::Build(c)
+            | Command::Test(c)
+            | Command::Seed(c)
+            | Command::Snapshot(c)
+            | Command::Docs(c)
+            | Command::Source(c)
+            | Command::Retry(c)
+            | Command::RunOperation(c)
+            | Command::Debug(c)
+            | Command::Deps(c)
+            | Command::Clean(c)
+            | Command::Show(c) => Some(c),
+            Command::Package(_) => None,
+        }
+    }
+
     /// The verb's name.
     pub fn name(&self) -> &'static str {
         match self {

@@ -14,6 +14,16 @@ use crate::exit;
 /// Runs one command and returns its exit code.
 pub fn run(command: Command) -> Result<i32> {
     let name = command.name();
+    if let Some(c) = command.common() {
+        let (json, quiet) = (c.log_format == "json", c.quiet);
+        runner_compile::context::output::set_template_output(Box::new(
+            move |kind, msg, invocation_id| {
+                runner_exec::Console::new(json, quiet)
+                    .with_invocation(invocation_id)
+                    .template_line(kind, msg)
+            },
+        ));
+    }
     match command {
         Command::Parse(c) => parse(&c).map(|_| exit::SUCCESS),
         Command::Compile(c) => compile(&c),
@@ -28,10 +38,11 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Show(c) => crate::utility::show(&c),
         Command::Source(c) => crate::freshness::run(&c),
         Command::Docs(c) => crate::docs::run(&c),
+        Command::RunOperation(c) => crate::operation::run(&c),
         Command::Package(p) => Ok(runner_job::build_package(&p)),
         _ => {
             eprintln!(
-                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `source freshness`, `docs generate`, `debug`, `clean`, `show` and `package` are."
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `source freshness`, `docs generate`, `run-operation`, `debug`, `clean`, `show` and `package` are."
             );
             Ok(exit::ERROR)
         }
@@ -40,15 +51,20 @@ pub fn run(command: Command) -> Result<i32> {
 
 /// `--vars` as YAML or JSON: a mapping, or nothing.
 pub fn parse_vars(text: &Option<String>) -> Result<Map<String, Json>> {
+    parse_yaml_mapping(text, "--vars")
+}
+
+/// A flag's YAML or JSON mapping (`--vars`, `run-operation --args`); nothing is an empty one.
+pub fn parse_yaml_mapping(text: &Option<String>, flag: &str) -> Result<Map<String, Json>> {
     let Some(text) = text else {
         return Ok(Map::new());
     };
     let v: serde_yaml::Value =
-        serde_yaml::from_str(text).context("--vars is not valid YAML or JSON")?;
+        serde_yaml::from_str(text).with_context(|| format!("{flag} is not valid YAML or JSON"))?;
     match runner_project::yaml::to_json(&v) {
         Json::Object(m) => Ok(m),
         Json::Null => Ok(Map::new()),
-        _ => bail!("--vars must be a mapping, e.g. '{{key: value}}'"),
+        _ => bail!("{flag} must be a mapping, e.g. '{{key: value}}'"),
     }
 }
 

@@ -8,6 +8,7 @@ mod execute;
 mod exit;
 mod freshness;
 mod list;
+mod operation;
 mod signals;
 mod utility;
 

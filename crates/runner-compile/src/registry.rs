@@ -281,6 +281,11 @@ impl MacroRegistry {
         self.by_package.get(package)
     }
 
+    /// Package names in load order (the root project and `dbt` included).
+    pub fn package_names(&self) -> impl Iterator<Item = &str> {
+        self.package_names.iter().map(String::as_str)
+    }
+
     /// The root project's name.
     pub fn root(&self) -> &str {
         &self.root

@@ -134,6 +134,25 @@ impl Console {
         self.info("");
     }
 
+    /// A template's `log(msg, info=True)` (hidden when quiet) or `print(msg)` line (always shown;
+    /// as text it has no timestamp), as dbt's JinjaLogInfo and PrintEvent.
+    pub fn template_line(&self, kind: runner_compile::context::output::TemplateLine, msg: &str) {
+        use runner_compile::context::output::TemplateLine;
+        match kind {
+            TemplateLine::Log if self.quiet => {}
+            TemplateLine::Log => self.emit("info", "JinjaLogInfo", msg, json!({ "msg": msg })),
+            TemplateLine::Print if self.json => {
+                self.emit("info", "PrintEvent", msg, json!({ "msg": msg }))
+            }
+            TemplateLine::Print => {
+                let _guard = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+                let mut out = std::io::stdout().lock();
+                let _ = writeln!(out, "{msg}");
+                let _ = out.flush();
+            }
+        }
+    }
+
     /// An error line (printed even when quiet).
     pub fn error(&self, msg: &str) {
         self.emit("error", "RunnerError", msg, json!({}));

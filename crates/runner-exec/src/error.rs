@@ -32,6 +32,11 @@ pub enum ExecError {
     /// Writing compiled or run SQL failed.
     #[error(transparent)]
     Compile(#[from] runner_compile::CompileError),
+    /// `run-operation` named a macro that no package defines.
+    #[error(
+        "dbt could not find a macro with the name '{0}' in any package. This can happen when calling a macro that does not exist. Check for typos and/or install package dependencies with \"dbt deps\"."
+    )]
+    UnknownMacro(String),
     /// A broken invariant.
     #[error("internal error: {0}")]
     Internal(String),

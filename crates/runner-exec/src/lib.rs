@@ -17,6 +17,7 @@ pub mod hooks;
 pub mod interrupt;
 pub mod introspect;
 pub mod node;
+pub mod operation;
 pub mod scheduler;
 pub mod seed;
 pub mod session;

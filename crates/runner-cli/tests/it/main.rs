@@ -7,6 +7,7 @@ mod duckdb_library;
 mod errors;
 mod freshness;
 mod job;
+mod operation;
 mod oracle;
 mod pg_duckdb_schemas;
 mod run;

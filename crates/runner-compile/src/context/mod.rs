@@ -8,6 +8,7 @@ pub mod column;
 pub mod flat_graph;
 pub mod functions;
 pub mod objects;
+pub mod output;
 pub mod session;
 pub mod set;
 

@@ -283,33 +283,32 @@ pub fn run_globals(
             ))
         }),
     );
+    let log_invocation = invocation_id.to_string();
     g.insert(
         "log",
-        Value::from_function("log", |_, args, kwargs| {
+        Value::from_function("log", move |_, args, kwargs| {
             let info = args
                 .get(1)
                 .or_else(|| kwargs.get("info"))
                 .map(|v| v.is_true())
                 .unwrap_or(false);
             if info {
-                eprintln!(
-                    "{}",
-                    args.first().map(|v| v.to_python_str()).unwrap_or_default()
-                );
+                let msg = args.first().map(|v| v.to_python_str()).unwrap_or_default();
+                super::output::write(super::output::TemplateLine::Log, &msg, &log_invocation);
             }
             Ok(Value::from(""))
         }),
     );
+    let print_invocation = invocation_id.to_string();
     g.insert(
         "print",
-        Value::from_function("print", |_, args, _| {
-            println!(
-                "{}",
-                args.iter()
-                    .map(|v| v.to_python_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            );
+        Value::from_function("print", move |_, args, _| {
+            let msg = args
+                .iter()
+                .map(|v| v.to_python_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            super::output::write(super::output::TemplateLine::Print, &msg, &print_invocation);
             Ok(Value::from(""))
         }),
     );
