@@ -134,7 +134,7 @@ pub enum Command {
     Docs(Common),
     /// `source freshness`: check sources' loaded_at against their freshness and write sources.json.
     Source(Common),
-    /// Retry the last run (not available yet).
+    /// Run the last command again on the nodes that did not succeed (from target/run_results.json).
     Retry(Common),
     /// Run a macro with `--args` on the warehouse.
     RunOperation(Common),

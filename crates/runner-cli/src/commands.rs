@@ -39,10 +39,11 @@ pub fn run(command: Command) -> Result<i32> {
         Command::Source(c) => crate::freshness::run(&c),
         Command::Docs(c) => crate::docs::run(&c),
         Command::RunOperation(c) => crate::operation::run(&c),
+        Command::Retry(c) => crate::retry::run(&c),
         Command::Package(p) => Ok(runner_job::build_package(&p)),
         _ => {
             eprintln!(
-                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `source freshness`, `docs generate`, `run-operation`, `debug`, `clean`, `show` and `package` are."
+                "`runner {name}` is not available yet in this version of runner; `parse`, `compile`, `ls`, `run`, `build`, `seed`, `test`, `snapshot`, `source freshness`, `docs generate`, `run-operation`, `retry`, `debug`, `clean`, `show` and `package` are."
             );
             Ok(exit::ERROR)
         }
@@ -328,6 +329,20 @@ pub fn select(
         .topo_order()
         .into_iter()
         .filter(|id| selected.contains(*id))
+        .map(String::from)
+        .collect())
+}
+
+/// `ids` that are in the project, in the DAG order `select` gives (for `retry`).
+pub fn in_dag_order(
+    parsed: &runner_compile::ParsedProject,
+    ids: &std::collections::BTreeSet<String>,
+) -> Result<Vec<String>> {
+    let graph = runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest, false))?;
+    Ok(graph
+        .topo_order()
+        .into_iter()
+        .filter(|id| ids.contains(*id))
         .map(String::from)
         .collect())
 }

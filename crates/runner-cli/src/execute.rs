@@ -1,8 +1,12 @@
 //! The executing verbs (`run`, `build`, `seed`, `test`, `snapshot`): load and select as `compile` does, open the
 //! warehouse, run through `runner-exec`, and write manifest.json and run_results.json.
 
+use std::collections::BTreeSet;
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use runner_adapters::{Adapter, AdapterConfig};
+use runner_artifacts::RunResults;
 use runner_exec::{Console, ExecError, ExecOptions, Which};
 use runner_graph::ResourceType as R;
 use serde_json::{Map, Value as Json, json};
@@ -29,18 +33,26 @@ fn default_types(which: Which) -> Vec<R> {
     }
 }
 
-fn invocation_args(c: &Common, which: Which, threads: u32) -> Map<String, Json> {
+/// The `args` of run_results.json: what dbt records, and all `retry` needs to run the command
+/// again with the same selection and flags.
+fn invocation_args(c: &Common, which: Which, threads: u32) -> Result<Map<String, Json>> {
     let mut m = Map::new();
     m.insert("which".into(), json!(which.as_str()));
     m.insert("select".into(), json!(c.select));
     m.insert("exclude".into(), json!(c.exclude));
     m.insert("selector".into(), json!(c.selector));
     m.insert("resource_types".into(), json!(c.resource_type));
+    m.insert("indirect_selection".into(), json!(c.indirect_selection));
     m.insert("threads".into(), json!(threads));
-    m.insert("full_refresh".into(), json!(c.full_refresh));
+    // dbt writes null, not false, when the flag was not given.
+    m.insert("full_refresh".into(), json!(c.full_refresh.then_some(true)));
     m.insert("fail_fast".into(), json!(c.fail_fast));
     m.insert("target".into(), json!(c.target));
     m.insert("profile".into(), json!(c.profile));
+    m.insert(
+        "vars".into(),
+        Json::Object(crate::commands::parse_vars(&c.vars)?),
+    );
     m.insert("log_format".into(), json!(c.log_format));
     m.insert(
         "invocation_command".into(),
@@ -51,7 +63,15 @@ fn invocation_args(c: &Common, which: Which, threads: u32) -> Map<String, Json> 
                 .join(" ")
         ),
     );
-    m
+    Ok(m)
+}
+
+/// Writes `target/run_results.json`.
+pub fn write_run_results(target_dir: &Path, artifact: RunResults) -> Result<()> {
+    runner_artifacts::write_streamed(&target_dir.join("run_results.json"), |w| {
+        serde_json::to_writer(w, &artifact).map_err(std::io::Error::from)
+    })?;
+    Ok(())
 }
 
 /// The warehouse of a resolved target (DuckDB is opened here; Postgres connects lazily).
@@ -68,6 +88,12 @@ pub fn open_adapter(target: &runner_project::Target) -> Result<Adapter> {
 
 /// Runs one of the executing verbs; returns the exit code.
 pub fn run(c: &Common, which: Which) -> Result<i32> {
+    run_nodes(c, which, None)
+}
+
+/// Runs `which` on the nodes the selection flags pick or, for `retry`, on the `only` ids (those
+/// still in the project); returns the exit code.
+pub fn run_nodes(c: &Common, which: Which, only: Option<&BTreeSet<String>>) -> Result<i32> {
     let Loaded {
         project,
         mut parsed,
@@ -76,9 +102,35 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
     } = load(c, which.as_str())?;
     let console =
         Console::new(c.log_format == "json", c.quiet).with_invocation(&parsed.shared.invocation_id);
-    let ids = select(c, &parsed, &default_types(which))?;
+    let ids = match only {
+        None => select(c, &parsed, &default_types(which))?,
+        Some(only) => crate::commands::in_dag_order(&parsed, only)?,
+    };
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("creating {}", target_dir.display()))?;
+    if ids.is_empty() {
+        // As dbt: no connection, no hooks, an empty run_results.json, exit 0.
+        console.running();
+        console.found(&parsed.manifest);
+        if only.is_none() {
+            for s in &c.select {
+                console.warn(&format!(
+                    "The selection criterion '{s}' does not match any enabled nodes"
+                ));
+            }
+        }
+        console.warn("Nothing to do. Try checking your model configs and model specification args");
+        write_manifest(&parsed, &target_dir)?;
+        let report = runner_exec::RunReport::nothing_ran();
+        write_run_results(
+            &target_dir,
+            report.into_run_results(
+                &parsed.shared.invocation_id,
+                invocation_args(c, which, target.threads)?,
+            ),
+        )?;
+        return Ok(exit::SUCCESS);
+    }
 
     let adapter = open_adapter(&target)?;
     let interrupt = std::sync::Arc::new(runner_exec::Interrupt::new());
@@ -110,11 +162,9 @@ pub fn run(c: &Common, which: Which) -> Result<i32> {
     let failed = report.has_failures();
     let artifact = report.into_run_results(
         &parsed.shared.invocation_id,
-        invocation_args(c, which, target.threads),
+        invocation_args(c, which, target.threads)?,
     );
-    runner_artifacts::write_streamed(&target_dir.join("run_results.json"), |w| {
-        serde_json::to_writer(w, &artifact).map_err(std::io::Error::from)
-    })?;
+    write_run_results(&target_dir, artifact)?;
     if let Some(reason) = interrupt.reason() {
         console.error(&format!(
             "Interrupted: {reason}; run_results.json records the nodes that ran"

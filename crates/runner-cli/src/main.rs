@@ -9,6 +9,7 @@ mod exit;
 mod freshness;
 mod list;
 mod operation;
+mod retry;
 mod signals;
 mod utility;
 

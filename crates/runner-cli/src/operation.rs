@@ -18,13 +18,22 @@ pub fn run(c: &Common) -> Result<i32> {
         bail!("`run-operation` needs the name of a macro: `run-operation my_macro --args '{{…}}'`");
     }
     let macro_name = c.words.remove(0);
-    let args = parse_yaml_mapping(&c.args, "--args")?;
+    let args = c
+        .args
+        .as_ref()
+        .map(|_| parse_yaml_mapping(&c.args, "--args"))
+        .transpose()?;
+    run_macro(&c, &macro_name, args.as_ref())
+}
+
+/// Runs `macro_name` with `args` (`None`: no `--args` given); `retry` comes here too.
+pub fn run_macro(c: &Common, macro_name: &str, args: Option<&Map<String, Json>>) -> Result<i32> {
     let Loaded {
         mut parsed,
         target_dir,
         target,
         ..
-    } = load(&c, "run-operation")?;
+    } = load(c, "run-operation")?;
     let console =
         Console::new(c.log_format == "json", c.quiet).with_invocation(&parsed.shared.invocation_id);
     std::fs::create_dir_all(&target_dir)
@@ -38,8 +47,8 @@ pub fn run(c: &Common) -> Result<i32> {
     let report = runner_exec::operation::run_operation(
         &mut parsed,
         &adapter,
-        &macro_name,
-        &args,
+        macro_name,
+        args.unwrap_or(&Map::new()),
         &target.target_name,
         &interrupt,
         &console,
@@ -48,11 +57,9 @@ pub fn run(c: &Common) -> Result<i32> {
     let failed = report.has_failures();
     let artifact = report.into_run_results(
         &parsed.shared.invocation_id,
-        invocation_args(&c, &macro_name, &args),
+        invocation_args(c, macro_name, args),
     );
-    runner_artifacts::write_streamed(&target_dir.join("run_results.json"), |w| {
-        serde_json::to_writer(w, &artifact).map_err(std::io::Error::from)
-    })?;
+    crate::execute::write_run_results(&target_dir, artifact)?;
     Ok(if failed {
         exit::NODE_FAILURE
     } else {
@@ -61,13 +68,19 @@ pub fn run(c: &Common) -> Result<i32> {
 }
 
 /// The `args` dbt records for this verb: which, the macro and its arguments.
-fn invocation_args(c: &Common, macro_name: &str, args: &Map<String, Json>) -> Map<String, Json> {
+fn invocation_args(
+    c: &Common,
+    macro_name: &str,
+    args: Option<&Map<String, Json>>,
+) -> Map<String, Json> {
     let mut m = Map::new();
     m.insert("which".into(), json!("run-operation"));
     m.insert("macro".into(), json!(macro_name));
     // dbt records null when no --args were given.
-    let given = c.args.as_ref().map(|_| Json::Object(args.clone()));
-    m.insert("args".into(), given.unwrap_or(Json::Null));
+    m.insert(
+        "args".into(),
+        args.cloned().map_or(Json::Null, Json::Object),
+    );
     m.insert("target".into(), json!(c.target));
     m.insert("profile".into(), json!(c.profile));
     m.insert("log_format".into(), json!(c.log_format));

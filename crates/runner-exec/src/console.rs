@@ -153,6 +153,18 @@ impl Console {
         }
     }
 
+    /// A warning line (dbt's `[WARNING]: …`), hidden when quiet.
+    pub fn warn(&self, msg: &str) {
+        if !self.quiet {
+            let text = if self.json {
+                msg.to_string()
+            } else {
+                format!("[WARNING]: {msg}")
+            };
+            self.emit("warn", "Note", &text, json!({}));
+        }
+    }
+
     /// An error line (printed even when quiet).
     pub fn error(&self, msg: &str) {
         self.emit("error", "RunnerError", msg, json!({}));

@@ -98,6 +98,15 @@ pub struct RunReport {
 }
 
 impl RunReport {
+    /// The report of a run that had nothing to do (an empty selection).
+    pub fn nothing_ran() -> RunReport {
+        RunReport {
+            results: Vec::new(),
+            started_at: chrono::Utc::now(),
+            elapsed: 0.0,
+        }
+    }
+
     /// True when a node errored or a test failed.
     pub fn has_failures(&self) -> bool {
         self.results.iter().any(|r| r.status.is_failure())

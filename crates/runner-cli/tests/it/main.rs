@@ -10,6 +10,7 @@ mod job;
 mod operation;
 mod oracle;
 mod pg_duckdb_schemas;
+mod retry;
 mod run;
 mod schema;
 mod support;
