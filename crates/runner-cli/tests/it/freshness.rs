@@ -301,3 +301,81 @@ fn only_the_freshness_sub_command_exists() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("source freshness"));
 }
+
+#[test]
+fn sigterm_cancels_a_running_freshness_query_and_exits_2_with_sources_json() {
+    let cluster = PgCluster::shared();
+    cluster.create_database("freshness_sigterm").unwrap();
+    let project = fixture_copy("freshness");
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        crate::support::postgres_profile(cluster, "freshness", "freshness_sigterm", "public", 1),
+    )
+    .unwrap();
+    // A source whose check takes a minute unless it is cancelled.
+    std::fs::write(
+        project.path().join("models/slow.yml"),
+        "sources:\n  - name: slow\n    schema: public\n    tables:\n      - name: loads\n        config:\n          loaded_at_query: \"select now() from pg_sleep(60)\"\n          freshness: {warn_after: {count: 1, period: hour}}\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args([
+            "source",
+            "freshness",
+            "--select",
+            "source:slow",
+            "--profiles-dir",
+            ".",
+        ])
+        .current_dir(project.path())
+        .env("HOME", project.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let sleeping = || {
+        cluster
+            .psql(
+                "freshness_sigterm",
+                "select count(*) from pg_stat_activity where query like '%pg_sleep(60)%' and pid <> pg_backend_pid()",
+            )
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while sleeping() == "0" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the slow check never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let sent = std::time::Instant::now();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // Without the cancel the query would run for a minute and the grace period end it at 20 s.
+    assert!(
+        sent.elapsed() < std::time::Duration::from_secs(10),
+        "took {:?} to stop\n{stdout}",
+        sent.elapsed()
+    );
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert_eq!(sleeping(), "0", "the query still runs on the warehouse");
+    assert!(
+        stdout.contains("ERROR"),
+        "the cancelled check is reported\n{stdout}"
+    );
+    assert!(stdout.contains("canceling statement"), "{stdout}");
+    // A check that failed is a runtime error, which dbt leaves out of sources.json.
+    let sources: Json = serde_json::from_str(
+        &std::fs::read_to_string(project.path().join("target/sources.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(sources["results"], serde_json::json!([]), "{sources}");
+}

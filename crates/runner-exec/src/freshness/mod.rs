@@ -171,9 +171,17 @@ pub fn check_sources(
                     let i = next.fetch_add(1, Ordering::SeqCst);
                     let Some(id) = ids.get(i) else { break };
                     let source = &parsed.manifest.sources[id];
+                    // Registered so a SIGTERM cancels this worker's query on the warehouse.
+                    if let Some(c) = &conn
+                        && !options.interrupt.enter(w, c.cancel_handle())
+                    {
+                        options.interrupt.leave(w);
+                        break;
+                    }
                     out.start(i + 1, total, &label(source));
                     let (result, back) =
                         measure::check(parsed, adapter, source, conn.take(), &thread_id);
+                    options.interrupt.leave(w);
                     conn = back;
                     out.result(
                         i + 1,
