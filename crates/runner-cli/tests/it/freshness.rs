@@ -318,7 +318,7 @@ fn sigterm_cancels_a_running_freshness_query_and_exits_2_with_sources_json() {
         "sources:\n  - name: slow\n    schema: public\n    tables:\n      - name: loads\n        config:\n          loaded_at_query: \"select now() from pg_sleep(60)\"\n          freshness: {warn_after: {count: 1, period: hour}}\n",
     )
     .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
         .args([
             "source",
             "freshness",
