@@ -14,8 +14,8 @@ pub enum CompileError {
         /// The Jinja error, with line and source excerpt.
         message: String,
     },
-    /// `ref()` to a node that does not exist.
-    #[error("{file}: {node} depends on a node named '{name}' which was not found")]
+    /// `ref()` to a node that does not exist or is disabled.
+    #[error("{file}: {node} depends on a node named '{name}' which {}", why(*disabled))]
     UnknownRef {
         /// The referring node's unique id.
         node: String,
@@ -23,9 +23,11 @@ pub enum CompileError {
         file: String,
         /// The name referenced (with package or version when given).
         name: String,
+        /// The node exists but is disabled.
+        disabled: bool,
     },
-    /// `source()` to a source that does not exist.
-    #[error("{file}: {node} depends on a source named '{source_name}.{table}' which was not found")]
+    /// `source()` to a source that does not exist or is disabled.
+    #[error("{file}: {node} depends on a source named '{source_name}.{table}' which {}", why(*disabled))]
     UnknownSource {
         /// The referring node.
         node: String,
@@ -35,6 +37,8 @@ pub enum CompileError {
         source_name: String,
         /// Table name.
         table: String,
+        /// The source table exists but is disabled.
+        disabled: bool,
     },
     /// Two resources claim the same unique id.
     #[error("dbt found two resources with the name \"{name}\": {first} and {second}")]
@@ -95,3 +99,12 @@ fn jinja_message(file: &str, message: &str) -> String {
 
 /// Shorthand.
 pub type Result<T, E = CompileError> = std::result::Result<T, E>;
+
+/// dbt's ending of an unresolved `ref()`/`source()` message.
+fn why(disabled: bool) -> &'static str {
+    if disabled {
+        "is disabled"
+    } else {
+        "was not found"
+    }
+}

@@ -68,6 +68,10 @@ impl RefIndex {
 pub struct DependencyIndex {
     refs: RefIndex,
     sources: foldhash::HashMap<(String, String), String>,
+    /// Names of disabled models, seeds and snapshots, and `(source, table)` of disabled sources:
+    /// dbt says "is disabled" rather than "was not found" for them.
+    disabled_refs: foldhash::HashSet<String>,
+    disabled_sources: foldhash::HashSet<(String, String)>,
 }
 
 impl DependencyIndex {
@@ -82,9 +86,25 @@ impl DependencyIndex {
                 ((src.to_string(), table.to_string()), s.unique_id.clone())
             })
             .collect();
+        let mut disabled_refs = foldhash::HashSet::default();
+        let mut disabled_sources = foldhash::HashSet::default();
+        for entry in manifest.disabled.values().flatten() {
+            let text = |key: &str| entry[key].as_str().unwrap_or_default().to_string();
+            match entry["resource_type"].as_str() {
+                Some("model" | "seed" | "snapshot") => {
+                    disabled_refs.insert(text("name"));
+                }
+                Some("source") => {
+                    disabled_sources.insert((text("source_name"), text("name")));
+                }
+                _ => {}
+            }
+        }
         DependencyIndex {
             refs: RefIndex::new(manifest),
             sources,
+            disabled_refs,
+            disabled_sources,
         }
     }
 
@@ -120,6 +140,7 @@ impl DependencyIndex {
                     Some(p) => format!("{p}.{}", r.name),
                     None => r.name.clone(),
                 },
+                disabled: self.disabled_refs.contains(&r.name),
             })
     }
 
@@ -133,6 +154,9 @@ impl DependencyIndex {
                 file: file.to_string(),
                 source_name: src.to_string(),
                 table: table.to_string(),
+                disabled: self
+                    .disabled_sources
+                    .contains(&(src.to_string(), table.to_string())),
             })
     }
 }

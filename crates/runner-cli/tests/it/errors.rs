@@ -141,6 +141,56 @@ fn unknown_source_names_model_file_and_missing_source() {
 }
 
 #[test]
+fn ref_to_a_disabled_model_says_it_is_disabled() {
+    let dir = fixture_copy("shop");
+    write(
+        dir.path(),
+        "models/switched_off.sql",
+        "{{ config(enabled=false) }}\nselect 1 as x\n",
+    );
+    write(
+        dir.path(),
+        "models/bad.sql",
+        "select * from {{ ref('switched_off') }}\n",
+    );
+    let err = user_error(runner(dir.path(), &["parse"]));
+    // dbt-core 1.12: "depends on a node named 'switched_off' which is disabled".
+    assert_has(
+        &err,
+        &[
+            "models/bad.sql",
+            "model.shop.bad",
+            "'switched_off' which is disabled",
+        ],
+    );
+}
+
+#[test]
+fn source_to_a_disabled_table_says_it_is_disabled() {
+    let dir = fixture_copy("shop");
+    write(
+        dir.path(),
+        "models/off_sources.yml",
+        "sources:\n  - name: raw_off\n    tables:\n      - name: gone\n        config:\n          enabled: false\n",
+    );
+    write(
+        dir.path(),
+        "models/bad.sql",
+        "select * from {{ source('raw_off', 'gone') }}\n",
+    );
+    let err = user_error(runner(dir.path(), &["parse"]));
+    // dbt-core 1.12: "depends on a source named 'raw_off.gone' which is disabled".
+    assert_has(
+        &err,
+        &[
+            "models/bad.sql",
+            "model.shop.bad",
+            "'raw_off.gone' which is disabled",
+        ],
+    );
+}
+
+#[test]
 fn cycle_of_two_models_prints_its_path() {
     let dir = fixture_copy("shop");
     write(dir.path(), "models/a.sql", "select * from {{ ref('b') }}\n");
