@@ -60,8 +60,14 @@ pub fn parse_yaml_mapping(text: &Option<String>, flag: &str) -> Result<Map<Strin
     let Some(text) = text else {
         return Ok(Map::new());
     };
-    let v: serde_yaml::Value =
-        serde_yaml::from_str(text).with_context(|| format!("{flag} is not valid YAML or JSON"))?;
+    // Read as dbt reads it (PyYAML: `{full: yes}` is a boolean).
+    let v = runner_project::yaml_load::load(text).map_err(|e| {
+        anyhow::anyhow!(
+            "{flag} is not valid YAML or JSON: {} (line {})",
+            e.message,
+            e.line
+        )
+    })?;
     match runner_project::yaml::to_json(&v) {
         Json::Object(m) => Ok(m),
         Json::Null => Ok(Map::new()),
@@ -428,4 +434,27 @@ fn ls(c: &Common) -> Result<i32> {
         println!("{line}");
     }
     Ok(exit::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn vars_are_read_as_dbt_reads_them() {
+        // PyYAML's YAML 1.1: plain `yes` is true and `010` octal; quoted text stays text.
+        let vars = super::parse_vars(&Some("{a: yes, b: 010, c: 'on', d: [1, x]}".into())).unwrap();
+        assert_eq!(
+            serde_json::Value::Object(vars),
+            json!({"a": true, "b": 8, "c": "on", "d": [1, "x"]})
+        );
+        let err = super::parse_vars(&Some("{a: [1".into())).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("--vars is not valid YAML or JSON"),
+            "{err}"
+        );
+        let err = super::parse_vars(&Some("[1, 2]".into())).unwrap_err();
+        assert!(err.to_string().contains("must be a mapping"), "{err}");
+    }
 }

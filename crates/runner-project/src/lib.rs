@@ -12,6 +12,7 @@ pub mod packages;
 pub mod profiles;
 pub mod properties;
 pub mod yaml;
+pub mod yaml_load;
 
 pub use dbt_project::{DispatchEntry, ProjectConfig};
 pub use error::{ProjectError, Result};

@@ -23,10 +23,10 @@ pub fn parse_yaml(path: &Path, text: &str) -> Result<Yaml> {
     if text.trim().is_empty() {
         return Ok(Yaml::Null);
     }
-    let mut value: Yaml = serde_yaml::from_str(text).map_err(|e| ProjectError::Yaml {
+    let mut value: Yaml = crate::yaml_load::load(text).map_err(|e| ProjectError::Yaml {
         path: path.to_path_buf(),
-        line: e.location().map(|l| l.line()).unwrap_or(0),
-        message: strip_location(&e.to_string()),
+        line: e.line,
+        message: e.message,
     })?;
     value.apply_merge().map_err(|e| ProjectError::Yaml {
         path: path.to_path_buf(),

@@ -356,7 +356,8 @@ pub fn run_globals(
                 .first()
                 .and_then(|v| v.as_str().map(String::from))
                 .unwrap_or_default();
-            match serde_yaml::from_str::<serde_yaml::Value>(&text) {
+            // PyYAML's rules, as dbt's fromyaml (`yes` is true).
+            match runner_project::yaml_load::load(&text) {
                 Ok(v) => Ok(Value::from_json(&runner_project::yaml::to_json(&v))),
                 Err(_) => Ok(args.get(1).cloned().unwrap_or(Value::None)),
             }
