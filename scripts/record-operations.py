@@ -5,19 +5,16 @@ runner's run-operation tests (crates/runner-cli/tests/it/operation.rs).
     ~/.cache/runner/venv-dbt/bin/python scripts/record-operations.py crates/runner-cli/tests/fixtures/operations
 
 On DuckDB and on a throwaway PostgreSQL 15 cluster it runs the steps of the fixture's
-`operation-steps.json` in order, each with `--log-format json`, and records per step the exit code,
+`operations-steps.json` in order, each with `--log-format json`, and records per step the exit code,
 the lines templates wrote (`log(..., info=True)` and `print()` events, in order) and the
 run_results.json the step wrote (null when it wrote none): per result its status, unique_id,
 failures, compiled, adapter_response, whether a message is set, and the timing names; `args.which`,
 `args.macro` and `args.args`. Writes FIXTURE/expected/operations-<engine>.json.
 """
 import json
-import os
 import pathlib
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from importlib import import_module  # noqa: E402
@@ -71,35 +68,7 @@ def run_steps(project, steps, env):
 
 def main():
     fixture = pathlib.Path(sys.argv[1]).resolve()
-    steps = json.loads((fixture / "operation-steps.json").read_text())
-    venv_bin = str(pathlib.Path(sys.executable).parent)
-    env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false", DO_NOT_TRACK="1")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        os.chmod(tmp, 0o777)
-
-        project = tmp / "duck"
-        shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-        (project / "profiles.yml").write_text(
-            "operations:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-            f"      path: {tmp / 'oracle.duckdb'}\n      schema: main\n      threads: 1\n")
-        duck = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
-        write(fixture / "expected" / "operations-duckdb.json", duck)
-
-        with record_run.throwaway_postgres(tmp) as port:
-            project = tmp / "pg"
-            shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-            (project / "profiles.yml").write_text(
-                record_run.postgres_profile("operations", port, "public"))
-            pg = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
-            write(fixture / "expected" / "operations-postgres.json", pg)
-
-
-def write(path, steps):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(steps, indent=1) + "\n")
-    print(f"wrote {path}: " + ", ".join(f"{' '.join(s['args'][:2])} -> exit {s['exit']}" for s in steps))
+    record_run.record_steps_on_both_engines(fixture, "operations", run_steps, duck_schema="main", pg_schema="public")
 
 
 if __name__ == "__main__":

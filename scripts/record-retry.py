@@ -11,12 +11,9 @@ one): each result's unique_id and status in order, and `args.which`, `args.selec
 `args.full_refresh`. Writes FIXTURE/expected/retry-<engine>.json.
 """
 import json
-import os
 import pathlib
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from importlib import import_module  # noqa: E402
@@ -49,34 +46,7 @@ def run_steps(project, steps, env):
 
 def main():
     fixture = pathlib.Path(sys.argv[1]).resolve()
-    steps = json.loads((fixture / "retry-steps.json").read_text())
-    venv_bin = str(pathlib.Path(sys.executable).parent)
-    env = dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""),
-               DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false", DO_NOT_TRACK="1")
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        os.chmod(tmp, 0o777)
-
-        project = tmp / "duck"
-        shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-        (project / "profiles.yml").write_text(
-            "retry:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
-            f"      path: {tmp / 'oracle.duckdb'}\n      schema: main\n      threads: 1\n")
-        duck = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
-        write(fixture / "expected" / "retry-duckdb.json", duck)
-
-        with record_run.throwaway_postgres(tmp) as port:
-            project = tmp / "pg"
-            shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
-            (project / "profiles.yml").write_text(record_run.postgres_profile("retry", port, "retry"))
-            pg = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
-            write(fixture / "expected" / "retry-postgres.json", pg)
-
-
-def write(path, steps):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(steps, indent=1) + "\n")
-    print(f"wrote {path}: " + ", ".join(f"{' '.join(s['args'][:1])} -> exit {s['exit']}" for s in steps))
+    record_run.record_steps_on_both_engines(fixture, "retry", run_steps, duck_schema="main")
 
 
 if __name__ == "__main__":

@@ -96,6 +96,51 @@ def postgres_profile(profile, port, schema):
             f"      schema: {schema}\n      threads: 1\n")
 
 
+def oracle_env():
+    """The environment dbt runs in: this venv's bin first, no telemetry, no version check."""
+    venv_bin = str(pathlib.Path(sys.executable).parent)
+    return dict(os.environ, PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""),
+                DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_VERSION_CHECK="false", DO_NOT_TRACK="1")
+
+
+def record_steps_on_both_engines(fixture, name, run_steps, duck_schema=None, pg_schema=None):
+    """Runs the fixture's `<name>-steps.json` with `run_steps(project, steps, env)` on a copy of the
+    fixture per engine (DuckDB, then a throwaway PostgreSQL cluster; one thread each) and writes
+    what it returns to FIXTURE/expected/<name>-<engine>.json. The profile is the one named in
+    dbt_project.yml; the Postgres schema defaults to that name."""
+    steps = json.loads((fixture / f"{name}-steps.json").read_text())
+    profile = next(line.split(":", 1)[1].strip().strip("'\"")
+                   for line in (fixture / "dbt_project.yml").read_text().splitlines()
+                   if line.startswith("profile:"))
+    env = oracle_env()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        os.chmod(tmp, 0o777)
+
+        project = tmp / "duck"
+        shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
+        schema = f"      schema: {duck_schema}\n" if duck_schema else ""
+        (project / "profiles.yml").write_text(
+            f"{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n"
+            f"      path: {tmp / 'oracle.duckdb'}\n{schema}      threads: 1\n")
+        duck = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
+        write_steps(fixture / "expected" / f"{name}-duckdb.json", duck)
+
+        with throwaway_postgres(tmp) as port:
+            project = tmp / "pg"
+            shutil.copytree(fixture, project, ignore=shutil.ignore_patterns("expected", "target"))
+            (project / "profiles.yml").write_text(postgres_profile(profile, port, pg_schema or profile))
+            pg = run_steps(project, steps, dict(env, DBT_PROFILES_DIR=str(project)))
+            write_steps(fixture / "expected" / f"{name}-postgres.json", pg)
+
+
+def write_steps(path, steps):
+    """Writes recorded steps (each with its `args` and `exit`) and says what they were."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(steps, indent=1) + "\n")
+    print(f"wrote {path}: " + ", ".join(f"{' '.join(s['args'][:2])} -> exit {s['exit']}" for s in steps))
+
+
 def main():
     fixture = pathlib.Path(sys.argv[1]).resolve()
     steps = json.loads((fixture / "run-steps.json").read_text())

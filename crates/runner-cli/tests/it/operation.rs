@@ -63,28 +63,8 @@ fn record_step(project: &Path, args: &[String]) -> Json {
     })
 }
 
-/// Runs every recorded step in order on a copy of the fixture with `profiles` and compares.
 fn check_against_dbt(engine: &str, profiles: &str) {
-    let fixture = crate::support::repo_root().join("crates/runner-cli/tests/fixtures/operations");
-    let expected: Vec<Json> = serde_json::from_str(
-        &std::fs::read_to_string(fixture.join(format!("expected/operations-{engine}.json")))
-            .unwrap(),
-    )
-    .unwrap();
-    let project = fixture_copy("operations");
-    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
-    for want in expected {
-        let args: Vec<String> = serde_json::from_value(want["args"].clone()).unwrap();
-        let got = record_step(project.path(), &args);
-        assert_eq!(
-            got,
-            want,
-            "{engine}: `runner {}` differs from dbt-core\n--- runner\n{}\n--- dbt\n{}",
-            args.join(" "),
-            serde_json::to_string_pretty(&got).unwrap(),
-            serde_json::to_string_pretty(&want).unwrap()
-        );
-    }
+    crate::support::replay_recorded_steps("operations", engine, profiles, record_step, |_| {});
 }
 
 #[test]

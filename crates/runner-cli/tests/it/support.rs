@@ -115,3 +115,38 @@ pub fn postgres_profile(
         cluster.port()
     )
 }
+
+/// Replays the steps dbt-core was recorded doing on a fixture (`expected/<fixture>-<engine>.json`,
+/// written by `scripts/record-<fixture>.py`) on a fresh copy with `profiles`, in order, and
+/// asserts each step's record from `record_step(project, args)` equals dbt's after `normalise`
+/// (applied to both sides).
+pub fn replay_recorded_steps(
+    fixture: &str,
+    engine: &str,
+    profiles: &str,
+    record_step: impl Fn(&Path, &[String]) -> serde_json::Value,
+    normalise: impl Fn(&mut serde_json::Value),
+) {
+    let expected_file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture)
+        .join(format!("expected/{fixture}-{engine}.json"));
+    let expected: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&expected_file).unwrap()).unwrap();
+    let project = fixture_copy(fixture);
+    std::fs::write(project.path().join("profiles.yml"), profiles).unwrap();
+    for mut want in expected {
+        normalise(&mut want);
+        let args: Vec<String> = serde_json::from_value(want["args"].clone()).unwrap();
+        let mut got = record_step(project.path(), &args);
+        normalise(&mut got);
+        assert_eq!(
+            got,
+            want,
+            "{engine}: `runner {}` differs from dbt-core\n--- runner\n{}\n--- dbt\n{}",
+            args.join(" "),
+            serde_json::to_string_pretty(&got).unwrap(),
+            serde_json::to_string_pretty(&want).unwrap()
+        );
+    }
+}
