@@ -331,12 +331,7 @@ pub fn select(
         )
     };
     let selected = graph.select(&criteria)?;
-    Ok(graph
-        .topo_order()
-        .into_iter()
-        .filter(|id| selected.contains(*id))
-        .map(String::from)
-        .collect())
+    Ok(dag_ordered(&graph, &selected))
 }
 
 /// `ids` that are in the project, in the DAG order `select` gives (for `retry`).
@@ -345,12 +340,20 @@ pub fn in_dag_order(
     ids: &std::collections::BTreeSet<String>,
 ) -> Result<Vec<String>> {
     let graph = runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest, false))?;
-    Ok(graph
+    Ok(dag_ordered(&graph, ids))
+}
+
+/// The graph's nodes among `ids`, in topological order.
+fn dag_ordered(
+    graph: &runner_graph::Graph,
+    ids: &std::collections::BTreeSet<String>,
+) -> Vec<String> {
+    graph
         .topo_order()
         .into_iter()
         .filter(|id| ids.contains(*id))
         .map(String::from)
-        .collect())
+        .collect()
 }
 
 fn compile(c: &Common) -> Result<i32> {
