@@ -55,6 +55,10 @@ pub struct Common {
     /// Rebuild incremental models from scratch.
     #[arg(long, env = "DBT_FULL_REFRESH", global = true)]
     pub full_refresh: bool,
+    /// `run`, `build`, `compile`, `seed`, `snapshot`: refs and sources read no rows, seeds load none
+    /// (check that a project builds without processing data).
+    #[arg(long, env = "DBT_EMPTY", global = true)]
+    pub empty: bool,
     /// Stop at the first failure.
     #[arg(long, short = 'x', env = "DBT_FAIL_FAST", global = true)]
     pub fail_fast: bool,

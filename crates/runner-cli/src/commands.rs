@@ -159,6 +159,7 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
             ("STORE_FAILURES".to_string(), Json::Bool(false)),
             ("FAIL_FAST".to_string(), Json::Bool(c.fail_fast)),
             ("WHICH".to_string(), Json::String(which.into())),
+            ("EMPTY".to_string(), Json::Bool(c.empty)),
         ]
         .into_iter()
         .collect(),

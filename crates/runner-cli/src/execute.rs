@@ -47,6 +47,7 @@ fn invocation_args(c: &Common, which: Which, threads: u32) -> Result<Map<String,
     // dbt writes null, not false, when the flag was not given.
     m.insert("full_refresh".into(), json!(c.full_refresh.then_some(true)));
     m.insert("fail_fast".into(), json!(c.fail_fast));
+    m.insert("empty".into(), json!(c.empty));
     m.insert("target".into(), json!(c.target));
     m.insert("profile".into(), json!(c.profile));
     m.insert(

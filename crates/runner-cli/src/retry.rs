@@ -121,6 +121,7 @@ fn restored_flags(c: &Common, args: &Map<String, Json>) -> Common {
     again.resource_type = texts("resource_types");
     again.full_refresh = flag("full_refresh");
     again.fail_fast = flag("fail_fast");
+    again.empty = flag("empty");
     again.target = text("target").or_else(|| c.target.clone());
     again.profile = text("profile").or_else(|| c.profile.clone());
     if let Some(mode) = text("indirect_selection") {

@@ -243,6 +243,7 @@ pub fn load(opts: &LoadOptions) -> Result<(LoadedProject, ParsedProject)> {
         invocation_id: invocation_id.clone(),
         run_started_at,
         flags: flags_v.clone(),
+        empty: opts.flags.get("EMPTY") == Some(&Json::Bool(true)),
         globals: {
             let mut g =
                 context::objects::run_globals(weak, &project_name, &invocation_id, run_started_at);

@@ -43,6 +43,11 @@ pub struct Relation {
     pub quote_char: char,
     /// Set for ephemeral models: renders as the bare CTE name.
     pub cte_name: Option<String>,
+    /// `--empty`: `ref()`/`source()` print as a subquery with this many rows (dbt only uses 0).
+    pub limit: Option<i64>,
+    /// Whether that subquery needs an alias (Postgres and Redshift do; DuckDB's dbt adapter
+    /// leaves it out).
+    pub limit_alias: bool,
 }
 
 impl Relation {
@@ -61,6 +66,29 @@ impl Relation {
             include: Policy::ALL,
             quote_char: '"',
             cte_name: None,
+            limit: None,
+            limit_alias: true,
+        }
+    }
+
+    /// How `{{ relation }}` prints: the name, or under `--empty` dbt's zero-row subquery
+    /// (`(select * from "db"."s"."t" where false limit 0) _dbt_limit_subq_t`).
+    pub fn printed(&self) -> String {
+        let rendered = self.render();
+        let Some(limit) = self.limit else {
+            return rendered;
+        };
+        // dbt names the alias after the relation's table, which for an ephemeral model is the
+        // CTE's name (`_dbt_limit_subq___dbt__cte__x`).
+        let table = self.cte_name.as_ref().or(self.identifier.as_ref());
+        let alias = match (table, self.limit_alias) {
+            (Some(table), true) => format!(" _dbt_limit_subq_{table}"),
+            _ => String::new(),
+        };
+        if limit == 0 {
+            format!("(select * from {rendered} where false limit 0){alias}")
+        } else {
+            format!("(select * from {rendered} limit {limit}){alias}")
         }
     }
 
@@ -157,6 +185,7 @@ impl Object for Relation {
                 Value::Bool(self.kind.as_deref() == Some("materialized_view"))
             }
             "quote_character" => Value::from(self.quote_char.to_string()),
+            "limit" => self.limit.map(Value::Int).unwrap_or(Value::None),
             // dbt's relations are mappings whose metadata names their class; packages test for
             // it (`obj.get('metadata', {}).get('type', '').endswith('Relation')`).
             "metadata" => Value::dict_from([("type", Value::from("BaseRelation"))]),
@@ -229,7 +258,7 @@ impl Object for Relation {
         true
     }
     fn to_str(&self) -> String {
-        self.render()
+        self.printed()
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -250,5 +279,32 @@ mod tests {
         r2.quote.identifier = false;
         assert_eq!(r2.render(), "\"s\".t");
         assert_eq!(Relation::cte("x").render(), "__dbt__cte__x");
+    }
+
+    #[test]
+    fn empty_prints_a_zero_row_subquery_as_dbt() {
+        let mut r = Relation::new(Some("db".into()), Some("s".into()), Some("t".into()));
+        r.limit = Some(0);
+        assert_eq!(
+            r.printed(),
+            "(select * from \"db\".\"s\".\"t\" where false limit 0) _dbt_limit_subq_t"
+        );
+        assert_eq!(r.render(), "\"db\".\"s\".\"t\"");
+        r.limit_alias = false;
+        assert_eq!(
+            r.printed(),
+            "(select * from \"db\".\"s\".\"t\" where false limit 0)"
+        );
+        let mut cte = Relation::cte("eph");
+        cte.limit = Some(0);
+        assert_eq!(
+            cte.printed(),
+            "(select * from __dbt__cte__eph where false limit 0) _dbt_limit_subq___dbt__cte__eph"
+        );
+        cte.limit_alias = false;
+        assert_eq!(
+            cte.printed(),
+            "(select * from __dbt__cte__eph where false limit 0)"
+        );
     }
 }

@@ -83,11 +83,13 @@ fn seed_input(env: &NodeEnv, node: &ManifestNode) -> Arc<SeedInput> {
         .and_then(Json::as_str)
         .and_then(|d| d.bytes().next())
         .unwrap_or(b',');
-    Arc::new(SeedInput::new(
+    let mut input = SeedInput::new(
         root.join(&node.original_file_path),
         node.original_file_path.clone(),
         delimiter,
-    ))
+    );
+    input.empty = env.parsed.shared.empty;
+    Arc::new(input)
 }
 
 /// A saved query or exposure in `build`: nothing to run, reported as dbt reports it.

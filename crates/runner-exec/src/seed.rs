@@ -19,6 +19,8 @@ pub struct SeedInput {
     pub display_path: String,
     /// Field delimiter (`delimiter` config, default `,`).
     pub delimiter: u8,
+    /// `--empty`: the table keeps the columns and types the file gives, and no rows.
+    pub empty: bool,
     parsed: OnceLock<Result<Arc<SeedTable>, String>>,
 }
 
@@ -29,6 +31,7 @@ impl SeedInput {
             path,
             display_path,
             delimiter,
+            empty: false,
             parsed: OnceLock::new(),
         }
     }
@@ -39,9 +42,14 @@ impl SeedInput {
             .get_or_init(|| {
                 let text = std::fs::read_to_string(&self.path)
                     .map_err(|e| format!("{}: {e}", self.display_path))?;
-                runner_adapters::read_seed_csv(&text, self.delimiter)
-                    .map(Arc::new)
-                    .map_err(|e| format!("{}: {e}", self.display_path))
+                let table = runner_adapters::read_seed_csv(&text, self.delimiter)
+                    .map_err(|e| format!("{}: {e}", self.display_path))?;
+                // Types come from every row, as dbt limits the agate table only after reading it.
+                Ok(Arc::new(if self.empty {
+                    table.without_rows()
+                } else {
+                    table
+                }))
             })
             .clone()
             .map_err(|m| Error::new(ErrorKind::Runtime, m))

@@ -234,4 +234,31 @@ mod tests {
         assert_eq!(letter_name(0), "a");
         assert_eq!(letter_name(27), "bb");
     }
+
+    #[test]
+    fn an_empty_seed_keeps_its_types_with_agate_sizes_of_no_rows() {
+        use crate::AdapterKind;
+        let table = crate::read_seed_csv("id,amount,name\n1,1.5,ann\n2,2,bo\n", b',').unwrap();
+        let types = |t: &crate::SeedTable, kind| -> Vec<String> {
+            t.columns
+                .iter()
+                .map(|c| c.data_type.sql_type(kind))
+                .collect()
+        };
+        assert_eq!(
+            types(&table, AdapterKind::Postgres),
+            ["integer", "float8", "text"]
+        );
+        assert_eq!(types(&table, AdapterKind::Redshift)[2], "varchar(3)");
+        let empty = table.without_rows();
+        assert!(empty.rows.is_empty());
+        // dbt's MaxPrecision over no rows is 0 (an integer column); dbt-redshift's empty text is
+        // varchar(64).
+        assert_eq!(
+            types(&empty, AdapterKind::Postgres),
+            ["integer", "integer", "text"]
+        );
+        assert_eq!(types(&empty, AdapterKind::Redshift)[2], "varchar(64)");
+        assert_eq!(empty.columns[1].data_type.agate_name(), "Number");
+    }
 }

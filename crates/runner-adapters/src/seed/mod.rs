@@ -48,6 +48,23 @@ pub struct SeedTable {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
+impl SeedTable {
+    /// The table `--empty` loads: the file's columns and inferred types, no rows. Sizes measured
+    /// over rows start again from none, as agate's aggregates over an empty table give them, so
+    /// a Number column is `integer` and a Redshift Text one `varchar(64)`, as in dbt.
+    pub fn without_rows(mut self) -> SeedTable {
+        self.rows.clear();
+        for column in &mut self.columns {
+            match &mut column.data_type {
+                SeedType::Number { max_precision } => *max_precision = 0,
+                SeedType::Text { max_bytes } => *max_bytes = 0,
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
 /// One seed column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SeedColumn {

@@ -144,10 +144,20 @@ fn ref_function(ctx: &RenderContext) -> Value {
                         c.ephemerals.push(id);
                     }
                 }
-                Ok(rel.into_value())
+                Ok(limited(&shared, rel).into_value())
             }
         }
     })
+}
+
+/// Under `--empty`, a resolved ref or source reads no rows, as in dbt (unit tests' fixtures are
+/// never limited: they come from `ref_overrides`).
+fn limited(shared: &crate::context::Shared, mut rel: Relation) -> Relation {
+    if shared.empty {
+        rel.limit = Some(0);
+        rel.limit_alias = shared.adapter_type != "duckdb";
+    }
+    rel
 }
 
 fn source_function(ctx: &RenderContext) -> Value {
@@ -191,12 +201,11 @@ fn source_function(ctx: &RenderContext) -> Value {
                         ),
                     )
                 })?;
-                Ok(scope
-                    .ref_overrides
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or(rel)
-                    .into_value())
+                Ok(match scope.ref_overrides.get(&id) {
+                    Some(fixture) => fixture.clone(),
+                    None => limited(&shared, rel),
+                }
+                .into_value())
             }
         }
     })

@@ -92,6 +92,8 @@ pub struct Shared {
     pub run_started_at: chrono::DateTime<chrono::Utc>,
     /// `flags`.
     pub flags: Value,
+    /// `--empty`: compile-time `ref()` and `source()` read zero rows.
+    pub empty: bool,
     /// Global names that don't depend on the node (`modules`, `exceptions`, `fromjson`, …).
     pub globals: foldhash::HashMap<&'static str, Value>,
     /// Resolves refs and sources at compile time (filled once parsing is done).
