@@ -335,6 +335,38 @@ pub fn select(
     Ok(dag_ordered(&graph, &selected))
 }
 
+/// The `--select` criteria (each space-separated part of each argument) that match no enabled
+/// node of any type, for dbt's "The selection criterion '…' does not match any enabled nodes".
+pub fn unmatched_criteria(
+    c: &Common,
+    parsed: &runner_compile::ParsedProject,
+) -> Result<Vec<String>> {
+    let parts: Vec<&str> = c.select.iter().flat_map(|s| s.split_whitespace()).collect();
+    if parts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let with_config = parts.iter().any(|s| s.contains("config."));
+    let graph =
+        runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest, with_config))?
+            .with_root_project(parsed.shared.project_name.clone());
+    let selectors_text = std::fs::read_to_string(project_dir(c).join("selectors.yml")).ok();
+    let selectors = match &selectors_text {
+        Some(text) => runner_graph::Selectors::from_yaml(text, "selectors.yml")?,
+        None => runner_graph::Selectors::default(),
+    };
+    let mut unmatched = Vec::new();
+    for part in parts {
+        let mut criteria = runner_graph::SelectionCriteria::new(&selectors);
+        criteria
+            .select
+            .push(runner_graph::SelectionSpec::parse(part)?);
+        if graph.select(&criteria)?.is_empty() {
+            unmatched.push(part.to_string());
+        }
+    }
+    Ok(unmatched)
+}
+
 /// `ids` that are in the project, in the DAG order `select` gives (for `retry`).
 pub fn in_dag_order(
     parsed: &runner_compile::ParsedProject,

@@ -109,17 +109,22 @@ pub fn run_nodes(c: &Common, which: Which, only: Option<&BTreeSet<String>>) -> R
     };
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("creating {}", target_dir.display()))?;
+    let unmatched = match only {
+        None => crate::commands::unmatched_criteria(c, &parsed)?,
+        Some(_) => Vec::new(),
+    };
+    let warn_unmatched = || {
+        for s in &unmatched {
+            console.warn(&format!(
+                "The selection criterion '{s}' does not match any enabled nodes"
+            ));
+        }
+    };
     if ids.is_empty() {
         // As dbt: no connection, no hooks, an empty run_results.json, exit 0.
         console.running();
-        console.found(&parsed.manifest);
-        if only.is_none() {
-            for s in &c.select {
-                console.warn(&format!(
-                    "The selection criterion '{s}' does not match any enabled nodes"
-                ));
-            }
-        }
+        console.found_line(&parsed.manifest);
+        warn_unmatched();
         console.warn("Nothing to do. Try checking your model configs and model specification args");
         write_manifest(&parsed, &target_dir)?;
         let report = runner_exec::RunReport::nothing_ran();
@@ -138,7 +143,9 @@ pub fn run_nodes(c: &Common, which: Which, only: Option<&BTreeSet<String>>) -> R
     crate::signals::watch(interrupt.clone());
 
     console.running();
-    console.found(&parsed.manifest);
+    console.found_line(&parsed.manifest);
+    warn_unmatched();
+    console.info("");
 
     let options = ExecOptions {
         which,

@@ -116,6 +116,12 @@ impl Console {
 
     /// dbt's `Found 5 models, 3 seeds, …` line, then a blank one.
     pub fn found(&self, manifest: &runner_artifacts::Manifest) {
+        self.found_line(manifest);
+        self.info("");
+    }
+
+    /// The `Found …` line alone (dbt puts selection warnings between it and the blank line).
+    pub fn found_line(&self, manifest: &runner_artifacts::Manifest) {
         let count = |t: ResourceType| {
             manifest
                 .nodes
@@ -131,7 +137,6 @@ impl Console {
             manifest.sources.len(),
             manifest.macros.len()
         ));
-        self.info("");
     }
 
     /// A template's `log(msg, info=True)` (hidden when quiet) or `print(msg)` line (always shown;

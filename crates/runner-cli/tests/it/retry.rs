@@ -75,3 +75,49 @@ fn retry_on_postgres_matches_dbt() {
     let profiles = crate::support::postgres_profile(cluster, "retry", "retry_check", "retry", 1);
     check_against_dbt("postgres", &profiles);
 }
+
+/// dbt-core 1.12.6 on the same fixture: each `--select` criterion that matches no enabled node
+/// gets its own warning, after `Found …`, also when others match; a criterion that matches only
+/// nodes the verb does not run (a test, for `run`) gets none, only "Nothing to do".
+#[test]
+fn a_criterion_that_matches_nothing_is_named_as_dbt_names_it() {
+    let project = crate::support::fixture_copy("retry");
+    std::fs::write(
+        project.path().join("profiles.yml"),
+        "retry:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: r.duckdb\n      threads: 1\n",
+    )
+    .unwrap();
+    let out = runner(
+        project.path(),
+        &["run", "-s", "a", "nonexistent", "--profiles-dir", "."],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let warnings: Vec<&str> = stdout.lines().filter(|l| l.contains("[WARNING]")).collect();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    assert!(
+        warnings[0].ends_with(
+            "[WARNING]: The selection criterion 'nonexistent' does not match any enabled nodes"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains(" ERROR=0 "), "{stdout}");
+    // Between `Found …` and the blank line before `Concurrency:`, as dbt prints it.
+    let lines: Vec<&str> = stdout.lines().map(|l| l.get(10..).unwrap_or("")).collect();
+    let found = lines.iter().position(|l| l.starts_with("Found ")).unwrap();
+    assert!(
+        lines[found + 1].starts_with("[WARNING]: The selection criterion"),
+        "{stdout}"
+    );
+    assert_eq!(lines[found + 2], "", "{stdout}");
+
+    let out = runner(
+        project.path(),
+        &["run", "-s", "unique_a_id", "--profiles-dir", "."],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let warnings: Vec<&str> = stdout.lines().filter(|l| l.contains("[WARNING]")).collect();
+    assert_eq!(warnings.len(), 1, "{stdout}");
+    assert!(warnings[0].contains("Nothing to do."), "{stdout}");
+}
