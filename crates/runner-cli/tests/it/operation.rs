@@ -70,10 +70,8 @@ fn check_against_dbt(engine: &str, profiles: &str) {
 #[test]
 fn run_operation_on_duckdb_matches_dbt() {
     let db = tempfile::tempdir().unwrap();
-    let profiles = format!(
-        "operations:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      schema: main\n      threads: 1\n",
-        db.path().join("operations.duckdb").display()
-    );
+    let profiles =
+        crate::support::duckdb_profile("operations", &db.path().join("operations.duckdb"));
     check_against_dbt("duckdb", &profiles);
 }
 
@@ -91,7 +89,7 @@ fn printed_lines_have_no_timestamp_and_quiet_keeps_only_them() {
     let project = fixture_copy("operations");
     std::fs::write(
         project.path().join("profiles.yml"),
-        "operations:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ops.duckdb\n      threads: 1\n",
+        crate::support::duckdb_profile("operations", Path::new("ops.duckdb")),
     )
     .unwrap();
     let out = runner(

@@ -61,10 +61,7 @@ fn check_against_dbt(engine: &str, profiles: &str) {
 #[test]
 fn retry_on_duckdb_matches_dbt() {
     let db = tempfile::tempdir().unwrap();
-    let profiles = format!(
-        "retry:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      schema: main\n      threads: 1\n",
-        db.path().join("retry.duckdb").display()
-    );
+    let profiles = crate::support::duckdb_profile("retry", &db.path().join("retry.duckdb"));
     check_against_dbt("duckdb", &profiles);
 }
 
@@ -84,7 +81,7 @@ fn a_criterion_that_matches_nothing_is_named_as_dbt_names_it() {
     let project = crate::support::fixture_copy("retry");
     std::fs::write(
         project.path().join("profiles.yml"),
-        "retry:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: r.duckdb\n      threads: 1\n",
+        crate::support::duckdb_profile("retry", Path::new("r.duckdb")),
     )
     .unwrap();
     let out = runner(

@@ -218,7 +218,7 @@ fn compile_empty_prints_refs_and_sources_as_zero_row_subqueries_as_dbt_does() {
     let project = fixture_copy("empty");
     std::fs::write(
         project.path().join("profiles.yml"),
-        "empty:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: x.duckdb\n      threads: 1\n",
+        crate::support::duckdb_profile("empty", Path::new("x.duckdb")),
     )
     .unwrap();
     let out = runner(

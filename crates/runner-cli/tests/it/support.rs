@@ -101,6 +101,14 @@ pub fn fixture_on_postgres(
     project
 }
 
+/// A profiles.yml with one `dev` target: DuckDB at `path` (schema `main`), one thread.
+pub fn duckdb_profile(profile: &str, path: &Path) -> String {
+    format!(
+        "{profile}:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: {}\n      threads: 1\n",
+        path.display()
+    )
+}
+
 /// A profiles.yml with one `dev` target on the test cluster (user `postgres`, trust auth).
 pub fn postgres_profile(
     cluster: &runner_testkit::PgCluster,
