@@ -200,11 +200,7 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
         }),
     };
     let (loaded, parsed) = runner_compile::load(&opts)?;
-    let target_dir = dir.join(
-        c.target_path
-            .clone()
-            .unwrap_or_else(|| loaded.root.target_path.clone()),
-    );
+    let target_dir = target_dir(c, &dir, &loaded.root.target_path);
     let target = resolved
         .lock()
         .expect("target lock")
@@ -216,6 +212,12 @@ pub fn load(c: &Common, which: &str) -> Result<Loaded> {
         target_dir,
         target,
     })
+}
+
+/// Where artifacts go: `--target-path` (or DBT_TARGET_PATH), else the project's `target-path`,
+/// under the project directory.
+pub fn target_dir(c: &Common, project_dir: &Path, project_target_path: &str) -> PathBuf {
+    project_dir.join(c.target_path.as_deref().unwrap_or(project_target_path))
 }
 
 /// Reads the credentials `runner run --package` sends over stdin.
@@ -284,11 +286,39 @@ fn parse(c: &Common) -> Result<()> {
     Ok(())
 }
 
+/// The ids the selection flags pick for a verb that acts on `default_types`, in DAG order.
 pub fn select(
     c: &Common,
     parsed: &runner_compile::ParsedProject,
     default_types: &[runner_graph::ResourceType],
 ) -> Result<Vec<String>> {
+    select_in(c, parsed, default_types, false).map(|s| s.ids)
+}
+
+/// What the selection flags picked, and which `--select` criteria matched nothing.
+pub struct Selection {
+    /// Selected ids in DAG order.
+    pub ids: Vec<String>,
+    /// Each space-separated part of a `--select` argument that matches no enabled node of any
+    /// type, for dbt's "The selection criterion '…' does not match any enabled nodes".
+    pub unmatched: Vec<String>,
+}
+
+/// [`select`], also naming the criteria that match nothing (the run verbs warn about them).
+pub fn select_reporting_unmatched(
+    c: &Common,
+    parsed: &runner_compile::ParsedProject,
+    default_types: &[runner_graph::ResourceType],
+) -> Result<Selection> {
+    select_in(c, parsed, default_types, true)
+}
+
+fn select_in(
+    c: &Common,
+    parsed: &runner_compile::ParsedProject,
+    default_types: &[runner_graph::ResourceType],
+    report_unmatched: bool,
+) -> Result<Selection> {
     let selectors_text = std::fs::read_to_string(project_dir(c).join("selectors.yml")).ok();
     // Configs are only copied into the graph when a `config.` selector could need them.
     let with_config = c
@@ -332,39 +362,21 @@ pub fn select(
         )
     };
     let selected = graph.select(&criteria)?;
-    Ok(dag_ordered(&graph, &selected))
-}
-
-/// The `--select` criteria (each space-separated part of each argument) that match no enabled
-/// node of any type, for dbt's "The selection criterion '…' does not match any enabled nodes".
-pub fn unmatched_criteria(
-    c: &Common,
-    parsed: &runner_compile::ParsedProject,
-) -> Result<Vec<String>> {
-    let parts: Vec<&str> = c.select.iter().flat_map(|s| s.split_whitespace()).collect();
-    if parts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let with_config = parts.iter().any(|s| s.contains("config."));
-    let graph =
-        runner_graph::Graph::new(runner_compile::graph_nodes(&parsed.manifest, with_config))?
-            .with_root_project(parsed.shared.project_name.clone());
-    let selectors_text = std::fs::read_to_string(project_dir(c).join("selectors.yml")).ok();
-    let selectors = match &selectors_text {
-        Some(text) => runner_graph::Selectors::from_yaml(text, "selectors.yml")?,
-        None => runner_graph::Selectors::default(),
-    };
     let mut unmatched = Vec::new();
-    for part in parts {
-        let mut criteria = runner_graph::SelectionCriteria::new(&selectors);
-        criteria
-            .select
-            .push(runner_graph::SelectionSpec::parse(part)?);
-        if graph.select(&criteria)?.is_empty() {
-            unmatched.push(part.to_string());
+    if report_unmatched {
+        // Each criterion alone, before exclusion and type filters, as dbt checks it.
+        for part in c.select.iter().flat_map(|s| s.split_whitespace()) {
+            let mut alone = runner_graph::SelectionCriteria::new(&selectors);
+            alone.select.push(runner_graph::SelectionSpec::parse(part)?);
+            if graph.select(&alone)?.is_empty() {
+                unmatched.push(part.to_string());
+            }
         }
     }
-    Ok(unmatched)
+    Ok(Selection {
+        ids: dag_ordered(&graph, &selected),
+        unmatched,
+    })
 }
 
 /// `ids` that are in the project, in the DAG order `select` gives (for `retry`).

@@ -12,7 +12,7 @@ use runner_graph::ResourceType as R;
 use serde_json::{Map, Value as Json, json};
 
 use crate::cli::Common;
-use crate::commands::{Loaded, load, select, write_manifest};
+use crate::commands::{Loaded, Selection, load, select_reporting_unmatched, write_manifest};
 use crate::exit;
 
 fn default_types(which: Which) -> Vec<R> {
@@ -103,16 +103,15 @@ pub fn run_nodes(c: &Common, which: Which, only: Option<&BTreeSet<String>>) -> R
     } = load(c, which.as_str())?;
     let console =
         Console::new(c.log_format == "json", c.quiet).with_invocation(&parsed.shared.invocation_id);
-    let ids = match only {
-        None => select(c, &parsed, &default_types(which))?,
-        Some(only) => crate::commands::in_dag_order(&parsed, only)?,
+    let Selection { ids, unmatched } = match only {
+        None => select_reporting_unmatched(c, &parsed, &default_types(which))?,
+        Some(only) => Selection {
+            ids: crate::commands::in_dag_order(&parsed, only)?,
+            unmatched: Vec::new(),
+        },
     };
     std::fs::create_dir_all(&target_dir)
         .with_context(|| format!("creating {}", target_dir.display()))?;
-    let unmatched = match only {
-        None => crate::commands::unmatched_criteria(c, &parsed)?,
-        Some(_) => Vec::new(),
-    };
     let warn_unmatched = || {
         for s in &unmatched {
             console.warn(&format!(

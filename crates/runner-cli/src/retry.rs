@@ -73,15 +73,12 @@ pub fn run(c: &Common) -> Result<i32> {
     }
 }
 
-/// Where the last run wrote run_results.json: `--target-path`, else the project's `target-path`.
+/// Where the last run wrote run_results.json: the target path every verb uses.
 fn target_dir(c: &Common) -> Result<PathBuf> {
     let dir = c.project_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    if let Some(path) = &c.target_path {
-        return Ok(dir.join(path));
-    }
     let render = runner_compile::yaml_renderer(&crate::commands::parse_vars(&c.vars)?);
     let project = runner_project::ProjectConfig::load(&dir, &render)?;
-    Ok(dir.join(project.target_path))
+    Ok(crate::commands::target_dir(c, &dir, &project.target_path))
 }
 
 /// The ids of results to run again.

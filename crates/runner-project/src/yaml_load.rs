@@ -158,14 +158,18 @@ impl MarkedEventReceiver for Builder {
 /// A scalar's value: plain ones resolved as PyYAML does, a `!!type` tag obeyed, others strings.
 fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
     if let Some(tag) = tag.filter(|t| t.handle == "tag:yaml.org,2002:") {
-        let resolved = resolve_plain(&text);
-        return match (tag.suffix.as_str(), resolved) {
-            ("str", _) => Ok(Value::String(text)),
-            ("null", Value::Null)
-            | ("bool", Value::Bool(_))
-            | ("int", Value::Number(_))
-            | ("float", Value::Number(_)) => Ok(resolve_plain(&text)),
-            (suffix, _) => Err(format!("'{text}' is not a valid !!{suffix}")),
+        let value = resolve_plain(&text);
+        let fits = match tag.suffix.as_str() {
+            "str" => return Ok(Value::String(text)),
+            "null" => value.is_null(),
+            "bool" => value.is_bool(),
+            "int" | "float" => value.is_number(),
+            _ => false,
+        };
+        return if fits {
+            Ok(value)
+        } else {
+            Err(format!("'{text}' is not a valid !!{}", tag.suffix))
         };
     }
     Ok(match style {
